@@ -1,0 +1,4 @@
+"""Hooks, optimizer constructors and runner helpers."""
+from . import hooks, optimizers, runner
+
+__all__ = ['hooks', 'optimizers', 'runner']

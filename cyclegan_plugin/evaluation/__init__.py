@@ -1,0 +1,4 @@
+"""Metrics for image translation."""
+from . import metrics
+
+__all__ = ['metrics']

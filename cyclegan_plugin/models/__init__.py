@@ -1,0 +1,8 @@
+"""Networks, losses, the image buffer and the CycleGAN model."""
+from . import (buffers, data_preprocessors, discriminators, editors,
+               generators, losses, utils)
+
+__all__ = [
+    'buffers', 'data_preprocessors', 'discriminators', 'editors',
+    'generators', 'losses', 'utils'
+]
