@@ -1,4 +1,5 @@
-"""Install the CycleGAN plugin: ``pip install -e .`` (extras: tests, eval, mmagic, all)."""
+"""Install the CycleGAN plugin: ``pip install -e .[tests,eval]``."""
+
 import os
 import subprocess
 import sys
@@ -26,14 +27,23 @@ def full_mmcv_installed() -> bool:
     choice = os.environ.get('CYCLEGAN_PLUGIN_MMCV', '').lower()
     if choice in ('full', 'lite'):
         return choice == 'full'
-    env = {k: v for k, v in os.environ.items()
-           if k not in ('PYTHONPATH', 'PYTHONNOUSERSITE', 'PYTHONHOME')}
-    probe = ('import importlib.metadata as m, sys\n'
-             'try:\n    m.distribution("mmcv")\nexcept Exception:\n'
-             '    sys.exit(1)\n')
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ('PYTHONPATH', 'PYTHONNOUSERSITE', 'PYTHONHOME')
+    }
+    probe = (
+        'import importlib.metadata as m, sys\n'
+        'try:\n    m.distribution("mmcv")\nexcept Exception:\n'
+        '    sys.exit(1)\n'
+    )
     try:
-        return subprocess.run([sys.executable, '-c', probe], env=env,
-                              check=False).returncode == 0
+        return (
+            subprocess.run(
+                [sys.executable, '-c', probe], env=env, check=False
+            ).returncode
+            == 0
+        )
     except OSError:
         return False
 
@@ -42,8 +52,9 @@ def runtime_requirements() -> List[str]:
     reqs = read_requirements('runtime')
     # mmcv.transforms is pure Python: mmcv-lite provides it without compiling.
     # A full mmcv (as MMagic needs) provides the same module, so keep it.
-    reqs.append('mmcv>=2.0.0,<2.2.0' if full_mmcv_installed() else
-                'mmcv-lite>=2.0.0,<2.2.0')
+    reqs.append(
+        'mmcv>=2.0.0,<2.2.0' if full_mmcv_installed() else 'mmcv-lite>=2.0.0,<2.2.0'
+    )
     return reqs
 
 

@@ -3,10 +3,16 @@
 Importing the package registers every component in the ``cyclegan_plugin``
 scope (see :mod:`cyclegan_plugin.registry`).
 """
+
 from . import apis, datasets, engine, evaluation, models, visualization
 from .version import __version__
 
 __all__ = [
-    'apis', 'datasets', 'engine', 'evaluation', 'models', 'visualization',
-    '__version__'
+    'apis',
+    'datasets',
+    'engine',
+    'evaluation',
+    'models',
+    'visualization',
+    '__version__',
 ]

@@ -8,6 +8,7 @@ as ``'cyclegan_plugin.ResnetGenerator'``, and lets MMEngine's own components
 parent. ``locations`` makes the registries import the modules that register into
 them on first use, so ``custom_imports`` is optional.
 """
+
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
@@ -18,8 +19,9 @@ from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import MODELS as MMENGINE_MODELS
-from mmengine.registry import \
-    OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
+from mmengine.registry import (
+    OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
+)
 from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
 from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
 from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
@@ -27,16 +29,29 @@ from mmengine.registry import RUNNERS as MMENGINE_RUNNERS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
-from mmengine.registry import \
-    WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
+from mmengine.registry import WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
 from mmengine.registry import Registry
 
 __all__ = [
-    'RUNNERS', 'LOOPS', 'HOOKS', 'LOG_PROCESSORS', 'DATASETS',
-    'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS',
-    'WEIGHT_INITIALIZERS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',
-    'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS', 'EVALUATOR', 'METRICS',
-    'VISUALIZERS', 'VISBACKENDS', 'FUNCTIONS'
+    'RUNNERS',
+    'LOOPS',
+    'HOOKS',
+    'LOG_PROCESSORS',
+    'DATASETS',
+    'DATA_SAMPLERS',
+    'TRANSFORMS',
+    'MODELS',
+    'MODEL_WRAPPERS',
+    'WEIGHT_INITIALIZERS',
+    'OPTIMIZERS',
+    'OPTIM_WRAPPERS',
+    'OPTIM_WRAPPER_CONSTRUCTORS',
+    'PARAM_SCHEDULERS',
+    'EVALUATOR',
+    'METRICS',
+    'VISUALIZERS',
+    'VISBACKENDS',
+    'FUNCTIONS',
 ]
 
 _SCOPE = 'cyclegan_plugin'
@@ -47,7 +62,8 @@ def _child(parent: Registry, name: str, *locations: str) -> Registry:
         name,
         parent=parent,
         scope=_SCOPE,
-        locations=[f'{_SCOPE}.{loc}' for loc in locations])
+        locations=[f'{_SCOPE}.{loc}' for loc in locations],
+    )
 
 
 RUNNERS = _child(MMENGINE_RUNNERS, 'runner', 'engine')
@@ -56,10 +72,10 @@ HOOKS = _child(MMENGINE_HOOKS, 'hook', 'engine')
 LOG_PROCESSORS = _child(MMENGINE_LOG_PROCESSORS, 'log processor', 'engine')
 OPTIMIZERS = _child(MMENGINE_OPTIMIZERS, 'optimizer', 'engine')
 OPTIM_WRAPPERS = _child(MMENGINE_OPTIM_WRAPPERS, 'optim wrapper', 'engine')
-OPTIM_WRAPPER_CONSTRUCTORS = _child(MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
-                                    'optimizer wrapper constructor', 'engine')
-PARAM_SCHEDULERS = _child(MMENGINE_PARAM_SCHEDULERS, 'parameter scheduler',
-                          'engine')
+OPTIM_WRAPPER_CONSTRUCTORS = _child(
+    MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, 'optimizer wrapper constructor', 'engine'
+)
+PARAM_SCHEDULERS = _child(MMENGINE_PARAM_SCHEDULERS, 'parameter scheduler', 'engine')
 
 DATASETS = _child(MMENGINE_DATASETS, 'dataset', 'datasets')
 DATA_SAMPLERS = _child(MMENGINE_DATA_SAMPLERS, 'data sampler', 'datasets')
@@ -67,8 +83,9 @@ TRANSFORMS = _child(MMENGINE_TRANSFORMS, 'transform', 'datasets.transforms')
 
 MODELS = _child(MMENGINE_MODELS, 'model', 'models')
 MODEL_WRAPPERS = _child(MMENGINE_MODEL_WRAPPERS, 'model wrapper', 'models')
-WEIGHT_INITIALIZERS = _child(MMENGINE_WEIGHT_INITIALIZERS, 'weight initializer',
-                             'models')
+WEIGHT_INITIALIZERS = _child(
+    MMENGINE_WEIGHT_INITIALIZERS, 'weight initializer', 'models'
+)
 
 EVALUATOR = _child(MMENGINE_EVALUATOR, 'evaluator', 'evaluation')
 METRICS = _child(MMENGINE_METRICS, 'metric', 'evaluation')

@@ -1,4 +1,5 @@
 """Metrics for image translation."""
+
 from . import metrics
 
 __all__ = ['metrics']

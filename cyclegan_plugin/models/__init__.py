@@ -1,8 +1,21 @@
 """Networks, losses, the image buffer and the CycleGAN model."""
-from . import (buffers, data_preprocessors, discriminators, editors,
-               generators, losses, utils)
+
+from . import (
+    buffers,
+    data_preprocessors,
+    discriminators,
+    editors,
+    generators,
+    losses,
+    utils,
+)
 
 __all__ = [
-    'buffers', 'data_preprocessors', 'discriminators', 'editors',
-    'generators', 'losses', 'utils'
+    'buffers',
+    'data_preprocessors',
+    'discriminators',
+    'editors',
+    'generators',
+    'losses',
+    'utils',
 ]
