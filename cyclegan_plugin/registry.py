@@ -9,6 +9,8 @@ parent. ``locations`` makes the registries import the modules that register into
 them on first use, so ``custom_imports`` is optional.
 """
 
+from typing import Any
+
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
@@ -30,7 +32,7 @@ from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
-from mmengine.registry import Registry
+from mmengine.registry import DefaultScope, Registry
 
 __all__ = [
     'RUNNERS',
@@ -94,3 +96,27 @@ VISUALIZERS = _child(MMENGINE_VISUALIZERS, 'visualizer', 'visualization')
 VISBACKENDS = _child(MMENGINE_VISBACKENDS, 'vis_backend', 'visualization')
 
 FUNCTIONS = _child(MMENGINE_FUNCTIONS, 'function', 'datasets')
+
+
+def build_in_scope(registry: Registry, cfg: Any, **default_args: Any) -> Any:
+    """Build ``cfg`` from ``registry`` with ``cyclegan_plugin`` as default scope.
+
+    Sub-components of our models are named without a scope prefix in configs
+    (``type='ResnetGenerator'``). Building them in our scope makes that work
+    whatever the caller's default scope is (e.g. inside an MMagic config with
+    ``default_scope='mmagic'``); names with another scope's prefix
+    (``'mmagic.DataPreprocessor'``) still resolve to that scope.
+
+    Args:
+        registry (Registry): One of this module's registries.
+        cfg (dict | Any): A config dict; anything else (an already built
+            object) is returned unchanged.
+        **default_args: Passed to ``registry.build``.
+
+    Returns:
+        Any: The built object.
+    """
+    if not isinstance(cfg, dict):
+        return cfg
+    with DefaultScope.overwrite_default_scope(_SCOPE):
+        return registry.build(cfg, default_args=default_args or None)

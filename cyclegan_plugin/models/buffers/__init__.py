@@ -1,1 +1,5 @@
-__all__ = []
+"""Image history buffers."""
+
+from .image_buffer import ImageBuffer
+
+__all__ = ['ImageBuffer']

@@ -1,1 +1,5 @@
-__all__ = []
+"""Data preprocessors."""
+
+from .cyclegan_data_preprocessor import CycleGANDataPreprocessor
+
+__all__ = ['CycleGANDataPreprocessor']

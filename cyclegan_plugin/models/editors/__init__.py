@@ -1,1 +1,7 @@
-__all__ = []
+"""The CycleGAN model and its generator/discriminator pairs."""
+
+from .cycle_discriminators import CycleDiscriminators
+from .cycle_gan import CycleGAN
+from .cycle_generators import CycleGenerators
+
+__all__ = ['CycleDiscriminators', 'CycleGAN', 'CycleGenerators']

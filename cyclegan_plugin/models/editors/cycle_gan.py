@@ -1,0 +1,423 @@
+"""CycleGAN (Zhu et al. 2017): unpaired image-to-image translation."""
+
+from typing import Dict, List, Literal, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine import MessageHub, print_log
+from mmengine.dist import all_reduce, get_world_size
+from mmengine.model import BaseModel, is_model_wrapper
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+from mmengine.structures import BaseDataElement
+
+from cyclegan_plugin.registry import MODELS, build_in_scope
+
+Direction = Literal['AtoB', 'BtoA']
+FIELDS = ('real_A', 'fake_B', 'rec_A', 'real_B', 'fake_A', 'rec_B', 'idt_A', 'idt_B')
+
+
+def _unwrap(module: nn.Module) -> nn.Module:
+    return module.module if is_model_wrapper(module) else module
+
+
+def _set_requires_grad(module: nn.Module, flag: bool) -> None:
+    for p in module.parameters():
+        p.requires_grad_(flag)
+
+
+@MODELS.register_module()
+class CycleGAN(BaseModel):
+    r"""CycleGAN, trained as the authors' ``cycle_gan_model.py`` does.
+
+    ======  =====  ====================================================
+    code    paper  role
+    ======  =====  ====================================================
+    G_A     G      ``generators.A``: A → B
+    G_B     F      ``generators.B``: B → A
+    D_A     D_Y    ``discriminators.A``: real B vs G_A(A)
+    D_B     D_X    ``discriminators.B``: real A vs G_B(B)
+    ======  =====  ====================================================
+
+    One training iteration (``train_step``), in the authors' order:
+
+    1. Forward: ``fake_B = G_A(A)``, ``rec_A = G_B(fake_B)``,
+       ``fake_A = G_B(B)``, ``rec_B = G_A(fake_A)``.
+    2. Generator step, both discriminators frozen (paper Eq. 3 + identity):
+
+       .. math::
+           L_G = L_{GAN}(D_A(G_A(A)), 1) + L_{GAN}(D_B(G_B(B)), 1)
+                 + \lambda (|G_B(G_A(A)) - A|_1 + |G_A(G_B(B)) - B|_1)
+                 + \lambda_{idt} \lambda (|G_A(B) - B|_1 + |G_B(A) - A|_1)
+
+       with :math:`\lambda = 10` (``cycle_loss.loss_weight``) and
+       :math:`\lambda_{idt}\lambda = 5` (``identity_loss.loss_weight``).
+    3. Discriminator step on the fakes of step 1 passed through the image
+       history buffers (detached):
+
+       .. math::
+           L_{D_A} = 0.5 (L_{GAN}(D_A(B), 1) + L_{GAN}(D_A(\tilde{B}), 0))
+
+       and likewise :math:`L_{D_B}` on A; 0.5 is ``disc_loss_weight``.
+
+    Every loss term is logged on its own. A non-finite loss skips the
+    iteration's update (counted and warned about, naming the term);
+    ``max_nonfinite_streak`` such iterations in a row stop training.
+
+    Args:
+        generator (dict): Config of G_A (and of G_B unless ``generator_B``).
+        discriminator (dict): Config of D_A (and of D_B unless
+            ``discriminator_B``).
+        gan_loss (dict): Adversarial loss config. Defaults to LSGAN.
+        cycle_loss (dict): Cycle-consistency loss config (weight = lambda).
+            Defaults to ``L1Loss`` with weight 10.
+        identity_loss (dict, optional): Identity loss config (weight =
+            lambda_idt * lambda); None disables it. Defaults to ``L1Loss``
+            with weight 5, the authors' ``lambda_identity=0.5``.
+        gp_loss (dict, optional): Gradient penalty added to each
+            discriminator loss (for ``gan_type='wgangp'``). Defaults to None.
+        buffer (dict): Config of each image history buffer. Defaults to
+            ``ImageBuffer`` with 50 images.
+        generator_B (dict, optional): Config of G_B. Defaults to None.
+        discriminator_B (dict, optional): Config of D_B. Defaults to None.
+        disc_loss_weight (float): Factor of each discriminator loss.
+            Defaults to 0.5.
+        max_nonfinite_streak (int): Iterations in a row with a non-finite
+            loss after which training stops with an error. Defaults to 20.
+        data_preprocessor (dict, optional): Defaults to
+            ``CycleGANDataPreprocessor``.
+        init_cfg (dict, optional): Initialisation config. Defaults to None.
+    """
+
+    def __init__(
+        self,
+        generator: dict,
+        discriminator: dict,
+        gan_loss: dict = dict(type='GANLoss', gan_type='lsgan'),
+        cycle_loss: dict = dict(type='L1Loss', loss_weight=10.0),
+        identity_loss: Optional[dict] = dict(type='L1Loss', loss_weight=5.0),
+        gp_loss: Optional[dict] = None,
+        buffer: dict = dict(type='ImageBuffer', buffer_size=50),
+        generator_B: Optional[dict] = None,
+        discriminator_B: Optional[dict] = None,
+        disc_loss_weight: float = 0.5,
+        max_nonfinite_streak: int = 20,
+        data_preprocessor: Optional[dict] = dict(type='CycleGANDataPreprocessor'),
+        init_cfg: Optional[dict] = None,
+    ) -> None:
+        super().__init__(
+            data_preprocessor=build_in_scope(MODELS, data_preprocessor),
+            init_cfg=init_cfg,
+        )
+        if max_nonfinite_streak < 1:
+            raise ValueError(
+                'max_nonfinite_streak must be >= 1, but got '
+                f'max_nonfinite_streak: {max_nonfinite_streak}'
+            )
+        self.generators = build_in_scope(
+            MODELS,
+            dict(
+                type='CycleGenerators', generator_A=generator, generator_B=generator_B
+            ),
+        )
+        self.discriminators = build_in_scope(
+            MODELS,
+            dict(
+                type='CycleDiscriminators',
+                discriminator_A=discriminator,
+                discriminator_B=discriminator_B,
+            ),
+        )
+        self.gan_loss = build_in_scope(MODELS, gan_loss)
+        self.cycle_loss = build_in_scope(MODELS, cycle_loss)
+        self.identity_loss = (
+            build_in_scope(MODELS, identity_loss) if identity_loss is not None else None
+        )
+        self.gp_loss = build_in_scope(MODELS, gp_loss) if gp_loss is not None else None
+        # image_buffers['fake_B'] holds G_A's outputs (for D_A), 'fake_A' G_B's.
+        self.image_buffers = nn.ModuleDict(
+            dict(
+                fake_A=build_in_scope(MODELS, buffer),
+                fake_B=build_in_scope(MODELS, buffer),
+            )
+        )
+        self.disc_loss_weight = float(disc_loss_weight)
+        self.max_nonfinite_streak = int(max_nonfinite_streak)
+        self._nonfinite_streak = 0
+        self._nonfinite_total = 0
+
+    # ------------------------------------------------------------ training
+    def train_step(
+        self, data: dict, optim_wrapper: OptimWrapperDict
+    ) -> Dict[str, torch.Tensor]:
+        """One CycleGAN iteration: generator step, then discriminator step.
+
+        Args:
+            data (dict): A batch from the dataloader (see ``docs/design.md``).
+            optim_wrapper (OptimWrapperDict): With ``'generators'`` and
+                ``'discriminators'`` wrappers.
+
+        Returns:
+            dict[str, Tensor]: Every loss term, for logging.
+        """
+        data = self.data_preprocessor(data, True)
+        real_A, real_B = self._require_both(data['inputs'])
+        g_optim = optim_wrapper['generators']
+        d_optim = optim_wrapper['discriminators']
+        discriminators = _unwrap(self.discriminators)
+
+        # Generator step; Ds frozen so their grads stay untouched.
+        _set_requires_grad(discriminators, False)
+        with g_optim.optim_context(self.generators):
+            outputs = self.generators(
+                real_A, real_B, with_identity=self.identity_loss is not None
+            )
+            g_losses = self._generator_losses(real_A, real_B, outputs, discriminators)
+        _set_requires_grad(discriminators, True)
+        if not self._update(g_optim, g_losses):
+            # Non-finite fakes must not enter the history buffers.
+            return self._log_vars(g_losses, skipped=True)
+
+        # Discriminator step on buffered fakes of the same forward pass.
+        fake_B = self.image_buffers['fake_B'].query(outputs['fake_B'])
+        fake_A = self.image_buffers['fake_A'].query(outputs['fake_A'])
+        with d_optim.optim_context(self.discriminators):
+            d_losses = self._discriminator_losses(
+                real_A, real_B, fake_A, fake_B, discriminators
+            )
+        skipped = not self._update(d_optim, d_losses)
+        return self._log_vars({**g_losses, **d_losses}, skipped=skipped)
+
+    def _generator_losses(
+        self,
+        real_A: torch.Tensor,
+        real_B: torch.Tensor,
+        outputs: Dict[str, torch.Tensor],
+        discriminators: nn.Module,
+    ) -> Dict[str, torch.Tensor]:
+        losses = dict(
+            loss_gan_A=self.gan_loss(
+                discriminators.A(outputs['fake_B']), True, is_disc=False
+            ),
+            loss_gan_B=self.gan_loss(
+                discriminators.B(outputs['fake_A']), True, is_disc=False
+            ),
+            loss_cycle_A=self.cycle_loss(outputs['rec_A'], real_A),
+            loss_cycle_B=self.cycle_loss(outputs['rec_B'], real_B),
+        )
+        if self.identity_loss is not None:
+            losses['loss_idt_A'] = self.identity_loss(outputs['idt_A'], real_B)
+            losses['loss_idt_B'] = self.identity_loss(outputs['idt_B'], real_A)
+        return losses
+
+    def _discriminator_losses(
+        self,
+        real_A: torch.Tensor,
+        real_B: torch.Tensor,
+        fake_A: torch.Tensor,
+        fake_B: torch.Tensor,
+        discriminators: nn.Module,
+    ) -> Dict[str, torch.Tensor]:
+        # One call of the (possibly DDP-wrapped) module: one forward/backward.
+        (real_B_pred, fake_B_pred), (real_A_pred, fake_A_pred) = self.discriminators(
+            [real_B, fake_B], [real_A, fake_A]
+        )
+        w = self.disc_loss_weight
+        losses = dict(
+            loss_D_A=w
+            * (
+                self.gan_loss(real_B_pred, True, is_disc=True)
+                + self.gan_loss(fake_B_pred, False, is_disc=True)
+            ),
+            loss_D_B=w
+            * (
+                self.gan_loss(real_A_pred, True, is_disc=True)
+                + self.gan_loss(fake_A_pred, False, is_disc=True)
+            ),
+        )
+        if self.gp_loss is not None:
+            if is_model_wrapper(self.discriminators):
+                raise NotImplementedError(
+                    'gp_loss needs double backward, which DistributedDataParallel '
+                    'does not support; train WGAN-GP on one device or use '
+                    "gan_type='lsgan'."
+                )
+            losses['loss_gp_A'] = self.gp_loss(discriminators.A, real_B, fake_B)
+            losses['loss_gp_B'] = self.gp_loss(discriminators.B, real_A, fake_A)
+        return losses
+
+    def _update(self, optim: OptimWrapper, losses: Dict[str, torch.Tensor]) -> bool:
+        """Back-propagate and step unless a loss is non-finite (on any rank)."""
+        total = sum(losses.values())
+        finite = torch.isfinite(total.detach()).float()
+        if get_world_size() > 1:
+            # Every rank must skip together, or DDP's all-reduce deadlocks.
+            all_reduce(finite, op='min')
+        if finite.item() == 1.0:
+            optim.update_params(total)
+            self._nonfinite_streak = 0
+            return True
+        bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
+        self._nonfinite_streak += 1
+        self._nonfinite_total += 1
+        optim.zero_grad()
+        print_log(
+            f'Non-finite loss in {bad or "another rank"}: skipped this update '
+            f'({self._nonfinite_streak} in a row, {self._nonfinite_total} in '
+            'all).',
+            logger='current',
+            level=30,
+        )
+        if self._nonfinite_streak >= self.max_nonfinite_streak:
+            raise RuntimeError(
+                f'{self._nonfinite_streak} iterations in a row had non-finite '
+                f'losses (last: {bad}). Training diverged; resume from the last '
+                'good checkpoint with a lower learning rate '
+                '(optim_wrapper.*.optimizer.lr), a lower identity weight '
+                '(model.identity_loss.loss_weight), or in fp32 (without --amp).'
+            )
+        return False
+
+    def _log_vars(
+        self, losses: Dict[str, torch.Tensor], skipped: bool
+    ) -> Dict[str, torch.Tensor]:
+        log_vars = {k: v.detach().float() for k, v in losses.items()}
+        g_terms = [
+            v
+            for k, v in log_vars.items()
+            if not k.startswith('loss_D') and not k.startswith('loss_gp')
+        ]
+        log_vars['loss_G'] = sum(g_terms)
+        if 'loss_D_A' in log_vars:
+            log_vars['loss_D'] = sum(
+                v for k, v in log_vars.items() if k.startswith(('loss_D_', 'loss_gp'))
+            )
+        MessageHub.get_current_instance().update_info(
+            'nonfinite_skipped', self._nonfinite_total
+        )
+        if skipped or self._nonfinite_total:
+            log_vars['nonfinite_skipped'] = torch.tensor(float(self._nonfinite_total))
+        return log_vars
+
+    # ------------------------------------------------------------ inference
+    def translate(
+        self, images: torch.Tensor, direction: Direction = 'AtoB'
+    ) -> torch.Tensor:
+        """Translate a batch with one generator.
+
+        Args:
+            images (Tensor): ``(N, 3, H, W)`` float images in [-1, 1].
+            direction (str): ``'AtoB'`` uses G_A, ``'BtoA'`` uses G_B.
+                Defaults to ``'AtoB'``.
+
+        Returns:
+            Tensor: ``(N, 3, H, W)`` translations in [-1, 1].
+        """
+        if direction not in ('AtoB', 'BtoA'):
+            raise ValueError(
+                f"direction must be 'AtoB' or 'BtoA', but got direction: {direction!r}"
+            )
+        generators = _unwrap(self.generators)
+        return (generators.A if direction == 'AtoB' else generators.B)(images)
+
+    def forward(
+        self,
+        inputs: Union[torch.Tensor, Dict[str, torch.Tensor]],
+        data_samples: Optional[Sequence[BaseDataElement]] = None,
+        mode: Literal['tensor', 'predict', 'loss'] = 'tensor',
+        direction: Optional[Direction] = None,
+    ):
+        """Inference entry of MMEngine's ``BaseModel``.
+
+        Args:
+            inputs (Tensor | dict): A preprocessed batch: a ``(N, 3, H, W)``
+                tensor (then ``direction`` is required) or a dict with
+                ``img_A`` and/or ``img_B``.
+            data_samples (list, optional): Samples whose metainfo the
+                ``'predict'`` outputs keep.
+            mode (str): ``'tensor'`` returns translations as float tensors
+                (a tensor for tensor input, else a dict with the fields of
+                ``docs/design.md``); ``'predict'`` returns one
+                ``BaseDataElement`` per sample with uint8 fields.
+            direction (str, optional): ``'AtoB'`` or ``'BtoA'``.
+
+        Returns:
+            Tensor | dict | list[BaseDataElement]: See ``mode``.
+        """
+        if mode == 'loss':
+            raise NotImplementedError(
+                'CycleGAN has two optimizers; train it with train_step, '
+                "not forward(mode='loss')."
+            )
+        if isinstance(inputs, torch.Tensor):
+            if direction is None:
+                raise ValueError("A tensor input needs direction='AtoB' or 'BtoA'.")
+            return self.translate(inputs, direction)
+        outputs = self._translate_all(inputs, direction)
+        if mode == 'tensor':
+            return outputs
+        if mode == 'predict':
+            return self._to_samples(outputs, data_samples)
+        raise ValueError(
+            f"mode must be 'tensor', 'predict' or 'loss', but got mode: {mode!r}"
+        )
+
+    def val_step(self, data: dict) -> List[BaseDataElement]:
+        """Translate a validation batch in both directions.
+
+        Returns:
+            list[BaseDataElement]: Per sample, uint8 ``(3, H, W)`` RGB tensors
+            ``real_A, fake_B, rec_A, real_B, fake_A, rec_B`` (and ``idt_A``,
+            ``idt_B`` when the identity loss is on) with the input metainfo.
+        """
+        data = self.data_preprocessor(data, False)
+        return self(**data, mode='predict')
+
+    def test_step(self, data: dict) -> List[BaseDataElement]:
+        """Same as :meth:`val_step`."""
+        return self.val_step(data)
+
+    def _translate_all(
+        self, inputs: Dict[str, torch.Tensor], direction: Optional[Direction]
+    ) -> Dict[str, torch.Tensor]:
+        real_A = inputs.get('img_A') if direction != 'BtoA' else None
+        real_B = inputs.get('img_B') if direction != 'AtoB' else None
+        outputs = _unwrap(self.generators)(
+            real_A, real_B, with_identity=self.identity_loss is not None
+        )
+        if real_A is not None:
+            outputs['real_A'] = real_A
+        if real_B is not None:
+            outputs['real_B'] = real_B
+        return outputs
+
+    def _to_samples(
+        self,
+        outputs: Dict[str, torch.Tensor],
+        data_samples: Optional[Sequence[BaseDataElement]],
+    ) -> List[BaseDataElement]:
+        num = next(iter(outputs.values())).size(0)
+        images = {
+            k: self.data_preprocessor.destruct(v, torch.device('cpu'))
+            for k, v in outputs.items()
+            if k in FIELDS
+        }
+        samples = []
+        for i in range(num):
+            meta = data_samples[i].metainfo if data_samples else {}
+            sample = BaseDataElement(metainfo=meta)
+            for key, value in images.items():
+                sample.set_field(value[i], key)
+            samples.append(sample)
+        return samples
+
+    @staticmethod
+    def _require_both(
+        inputs: Dict[str, torch.Tensor],
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        missing = [k for k in ('img_A', 'img_B') if k not in inputs]
+        if missing:
+            raise KeyError(
+                f'CycleGAN training needs both domains, but the '
+                f'batch lacks {missing}; check the dataset.'
+            )
+        return inputs['img_A'], inputs['img_B']
