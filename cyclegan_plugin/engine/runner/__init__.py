@@ -1,1 +1,6 @@
-__all__ = []
+"""Runner with atomic checkpoints and exact, safe resume."""
+
+from .robust_runner import RobustRunner
+from .state_dict_check import check_state_dict
+
+__all__ = ['RobustRunner', 'check_state_dict']

@@ -1,0 +1,44 @@
+# Runtime shared by every config: scope, hooks, logging, distributed wrapper.
+default_scope = 'cyclegan_plugin'
+# Registers the plugin when the config is used from MMEngine/MMagic tools too.
+custom_imports = dict(imports=['cyclegan_plugin'], allow_failed_imports=False)
+# Atomic checkpoints, weights-only resume, RNG states restored (see RobustRunner).
+runner_type = 'RobustRunner'
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    # save_last: a crash never costs more than `interval` iterations.
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=5000,
+        by_epoch=False,
+        max_keep_ckpts=5,
+        save_last=True,
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+
+env_cfg = dict(
+    # Inputs have a fixed size in training: let cuDNN pick the fastest kernels.
+    cudnn_benchmark=True,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # nccl on GPUs; RobustRunner falls back to gloo when there is no CUDA.
+    dist_cfg=dict(backend='nccl'),
+)
+
+# Generators and discriminators have separate optimizers: each gets its own
+# DDP wrapper, so each step's backward synchronises only its own gradients.
+model_wrapper_cfg = dict(
+    type='MMSeparateDistributedDataParallel',
+    broadcast_buffers=False,
+    find_unused_parameters=False)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='Visualizer', vis_backends=vis_backends)
+
+log_processor = dict(type='LogProcessor', window_size=100, by_epoch=False)
+log_level = 'INFO'
+load_from = None
+resume = False
+randomness = dict(seed=2017, deterministic=False)

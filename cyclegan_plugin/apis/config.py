@@ -1,0 +1,122 @@
+"""Loading and adjusting configs the way ``tools/*.py`` need it."""
+
+import difflib
+import os.path as osp
+from typing import Any, Dict, Literal, Optional
+
+from mmengine.config import Config, ConfigDict
+
+AmpDtype = Literal['bfloat16', 'float16']
+
+
+def _check_override(cfg: Config, key: str) -> None:
+    """Refuse an override whose path does not exist in the config.
+
+    A leaf key may be new only inside a component config (a dict with a
+    ``type``), where the component's constructor validates it.
+    """
+    node: Any = cfg
+    parts = key.split('.')
+    for depth, part in enumerate(parts):
+        is_leaf = depth == len(parts) - 1
+        if isinstance(node, (list, tuple)) and part.isdigit():
+            if int(part) >= len(node):
+                raise KeyError(
+                    f'--cfg-options {key}: index {part} is out of '
+                    f'range ({len(node)} items).'
+                )
+            node = node[int(part)]
+            continue
+        if not isinstance(node, dict):
+            raise KeyError(
+                f'--cfg-options {key}: {".".join(parts[:depth])!r} '
+                f'is a {type(node).__name__}, not a dict.'
+            )
+        if part in node:
+            node = node[part]
+            continue
+        if is_leaf and 'type' in node:
+            return
+        where = '.'.join(parts[:depth]) or 'the config'
+        close = difflib.get_close_matches(part, [str(k) for k in node], n=3)
+        hint = f' Did you mean {", ".join(close)}?' if close else ''
+        raise KeyError(
+            f'--cfg-options {key}: {where} has no key {part!r}.{hint} '
+            f'Check the spelling, or print the config with '
+            f'`python -c "from mmengine import Config; '
+            f"print(Config.fromfile('{cfg.filename}').pretty_text)\"`."
+        )
+
+
+def load_config(
+    path: str,
+    cfg_options: Optional[Dict[str, Any]] = None,
+    work_dir: Optional[str] = None,
+) -> Config:
+    """Read a config, apply validated overrides and pick a work dir.
+
+    Args:
+        path (str): Config file.
+        cfg_options (dict, optional): ``{'a.b.c': value}`` overrides.
+        work_dir (str, optional): Overrides ``cfg.work_dir``; if neither is
+            set, ``./work_dirs/<config name>``.
+
+    Returns:
+        Config: The config.
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist.
+        KeyError: If an override names a key the config does not have.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'Config file {path!r} does not exist; see configs/ for the shipped ones.'
+        )
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        for key in cfg_options:
+            _check_override(cfg, key)
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
+    return cfg
+
+
+def enable_amp(cfg: Config, dtype: AmpDtype = 'bfloat16') -> Config:
+    """Switch every optimizer wrapper to :class:`MixedPrecisionOptimWrapper`.
+
+    Works for a single wrapper and for the ``generators`` /
+    ``discriminators`` pair of :class:`MultiOptimWrapperConstructor`.
+
+    Args:
+        cfg (Config): The config, changed in place.
+        dtype (str): ``'bfloat16'`` (CPU or GPU) or ``'float16'`` (GPU, with
+            loss scaling). Defaults to ``'bfloat16'``.
+
+    Returns:
+        Config: The same config.
+    """
+    optim = cfg.get('optim_wrapper')
+    if optim is None:
+        raise KeyError('--amp needs an optim_wrapper in the config.')
+    wrappers = (
+        [optim]
+        if 'optimizer' in optim
+        else [v for v in optim.values() if isinstance(v, (dict, ConfigDict))]
+    )
+    for wrapper in wrappers:
+        if wrapper.get('type', 'OptimWrapper') not in (
+            'OptimWrapper',
+            'MixedPrecisionOptimWrapper',
+            'AmpOptimWrapper',
+        ):
+            raise ValueError(
+                f'--amp cannot convert optim wrapper type '
+                f'{wrapper["type"]!r}; set its precision in the config.'
+            )
+        wrapper['type'] = 'MixedPrecisionOptimWrapper'
+        wrapper['dtype'] = dtype
+        wrapper.pop('loss_scale', None)
+    return cfg

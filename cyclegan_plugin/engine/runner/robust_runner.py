@@ -1,0 +1,146 @@
+"""MMEngine's Runner with crash-safe checkpoints and exact, safe resume."""
+
+import os
+import os.path as osp
+import pickle
+import zipfile
+from contextlib import contextmanager
+from typing import Callable, Iterator, List, Optional, Union
+
+import numpy as np
+import torch
+import torch.distributed as torch_dist
+from mmengine.dist import is_distributed
+from mmengine.logging import HistoryBuffer
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
+from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
+
+from cyclegan_plugin.registry import RUNNERS
+from ..hooks.random_state_hook import RandomStateHook  # noqa: F401 (registers it)
+from .state_dict_check import check_state_dict
+
+
+def _checkpoint_globals() -> List[object]:
+    """Non-tensor types an MMEngine checkpoint holds (message hub, numpy)."""
+    types: List[object] = [HistoryBuffer, np.ndarray, np.dtype]
+    multiarray = getattr(np, '_core', None) or np.core
+    types.append(multiarray.multiarray._reconstruct)
+    types += [
+        type(np.dtype(t))
+        for t in ('float64', 'float32', 'int64', 'int32', 'uint8', 'bool')
+    ]
+    types += [np.float64, np.float32, np.int64, np.int32, np.bool_]
+    return types
+
+
+@contextmanager
+def _allow_checkpoint_globals() -> Iterator[None]:
+    # torch >= 2.4 loads with an allow-list; older torch loads everything.
+    safe_globals = getattr(torch.serialization, 'safe_globals', None)
+    if safe_globals is None:
+        yield
+        return
+    with safe_globals(_checkpoint_globals()):
+        yield
+
+
+@RUNNERS.register_module()
+class RobustRunner(Runner):
+    """``mmengine.runner.Runner`` that a crash or a bad file cannot corrupt.
+
+    * Checkpoints are written to a temporary file in the same folder, fsynced
+      and renamed, so a kill during a save leaves the previous checkpoint (and
+      ``last_checkpoint``, written by ``CheckpointHook`` after the save) valid.
+    * Checkpoints are read with ``torch.load(weights_only=True)`` plus an
+      allow-list of the few MMEngine/NumPy types a training checkpoint
+      contains, so ``--resume`` works on torch >= 2.6 without unpickling
+      arbitrary code. A truncated or corrupt file gets an error naming it.
+    * ``load_from`` of a checkpoint made for another architecture fails
+      with the missing/unexpected keys and shapes instead of a partial load.
+    * :class:`RandomStateHook` is always registered: resumed runs continue
+      the same random streams.
+    * ``launcher='pytorch'`` without CUDA initialises a gloo process group
+      (MMEngine's own initialisation requires a GPU), so DDP runs on CPUs.
+    """
+
+    def setup_env(self, env_cfg: dict) -> None:
+        """Initialise distributed CPU training with gloo, then as MMEngine."""
+        if self.distributed and not is_distributed() and not torch.cuda.is_available():
+            timeout = env_cfg.get('dist_cfg', {}).get('timeout', 1800)
+            from datetime import timedelta
+
+            torch_dist.init_process_group(
+                backend='gloo', timeout=timedelta(seconds=timeout)
+            )
+        super().setup_env(env_cfg)
+
+    def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
+        """Register hooks as MMEngine does, plus :class:`RandomStateHook`."""
+        custom_hooks = list(custom_hooks or [])
+        if not any(
+            (h.get('type') if isinstance(h, dict) else type(h).__name__)
+            in ('RandomStateHook', 'cyclegan_plugin.RandomStateHook')
+            for h in custom_hooks
+        ):
+            custom_hooks.append(dict(type='cyclegan_plugin.RandomStateHook'))
+        super().register_hooks(default_hooks, custom_hooks)
+
+    def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs) -> None:
+        """Save as MMEngine does, atomically (temp file, fsync, rename)."""
+        final = osp.join(out_dir, filename)
+        tmp_name = f'.{filename}.tmp-{os.getpid()}'
+        tmp = osp.join(out_dir, tmp_name)
+        try:
+            super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
+            with open(tmp, 'rb') as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, final)
+        finally:
+            if osp.exists(tmp):
+                os.remove(tmp)
+        dir_fd = os.open(out_dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def load_checkpoint(
+        self,
+        filename: str,
+        map_location: Union[str, Callable] = 'cpu',
+        strict: bool = False,
+        revise_keys: Optional[list] = None,
+    ) -> dict:
+        """Load a checkpoint safely; refuse one made for another model.
+
+        Raises:
+            RuntimeError: If the file is truncated/corrupt, needs unpickling
+                code outside the allow-list, or does not fit the model.
+        """
+        revise_keys = revise_keys or [(r'^module.', '')]
+        try:
+            with _allow_checkpoint_globals():
+                checkpoint = _load_checkpoint(filename, map_location=map_location)
+        except (
+            RuntimeError,
+            EOFError,
+            pickle.UnpicklingError,
+            zipfile.BadZipFile,
+            ValueError,
+        ) as e:
+            raise RuntimeError(
+                f'Cannot read checkpoint {filename!r}: {e}\nIt may be truncated '
+                '(a crash during an old, non-atomic save) or not a checkpoint. '
+                'Resume from an earlier one with --resume PATH, or delete it.'
+            ) from e
+        self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        model = self.model.module if is_model_wrapper(self.model) else self.model
+        state_dict = checkpoint.get('state_dict', checkpoint)
+        check_state_dict(model, state_dict, source=filename)
+        checkpoint = _load_checkpoint_to_model(
+            model, checkpoint, strict, revise_keys=revise_keys
+        )
+        self._has_loaded = True
+        self.logger.info(f'Load checkpoint from {filename}')
+        return checkpoint

@@ -1,0 +1,81 @@
+"""Train a model: ``python tools/train.py CONFIG [options]``.
+
+Multi-GPU (or multi-process CPU): ``bash tools/dist_train.sh CONFIG N``.
+"""
+
+import argparse
+import os
+import sys
+
+from mmengine.config import DictAction
+
+from cyclegan_plugin.apis import enable_amp, load_config
+from cyclegan_plugin.registry import RUNNERS
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a CycleGAN model')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        const='auto',
+        default=None,
+        metavar='CKPT',
+        help='resume from CKPT, or from the latest checkpoint in the work '
+        'dir when no path is given',
+    )
+    parser.add_argument(
+        '--amp',
+        nargs='?',
+        const='bfloat16',
+        default=None,
+        choices=['bfloat16', 'float16'],
+        help='mixed precision: bfloat16 (CPU or GPU, default when the flag '
+        'has no value) or float16 (GPU, with loss scaling)',
+    )
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        metavar='KEY=VALUE',
+        help='override config keys, e.g. train_cfg.max_iters=1000; a key '
+        'that does not exist is an error',
+    )
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher',
+    )
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    cfg.launcher = args.launcher
+    if args.amp:
+        enable_amp(cfg, args.amp)
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+    cfg.setdefault('runner_type', 'RobustRunner')
+    runner = RUNNERS.build(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except (FileNotFoundError, KeyError, ValueError) as e:
+        # Configuration mistakes: one clear line instead of a traceback.
+        if os.environ.get('CYCLEGAN_DEBUG'):
+            raise
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(2)
