@@ -16,6 +16,7 @@ default_hooks = dict(
         by_epoch=False,
         max_keep_ckpts=5,
         save_last=True,
+    ),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 
@@ -32,7 +33,8 @@ env_cfg = dict(
 model_wrapper_cfg = dict(
     type='MMSeparateDistributedDataParallel',
     broadcast_buffers=False,
-    find_unused_parameters=False)
+    find_unused_parameters=False,
+)
 
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)

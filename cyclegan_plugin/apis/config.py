@@ -15,7 +15,7 @@ def _check_override(cfg: Config, key: str) -> None:
     A leaf key may be new only inside a component config (a dict with a
     ``type``), where the component's constructor validates it.
     """
-    node: Any = cfg
+    node: Any = cfg._cfg_dict  # a ConfigDict (a dict)
     parts = key.split('.')
     for depth, part in enumerate(parts):
         is_leaf = depth == len(parts) - 1

@@ -1,0 +1,105 @@
+# An MMagic config (default_scope='mmagic') training OUR CycleGAN: MMagic's
+# dataset, transforms, data preprocessing, runtime, visualization hook and
+# metrics; our model, networks, losses and image buffer, named by scope.
+# Needs the pinned MMagic 1.2.0 stack (tools/setup_mmagic_env.sh):
+#   python -m mmagic.tools.train ...  or  python tools/train.py THIS_CONFIG
+_base_ = [
+    'mmagic::_base_/datasets/unpaired_imgs_256x256.py',
+    'mmagic::_base_/gen_default_runtime.py',
+]
+# Registers our components, and the bridge that feeds them MMagic's batches.
+custom_imports = dict(
+    imports=['cyclegan_plugin', 'cyclegan_plugin.utils.mmagic_data_preprocessor'],
+    allow_failed_imports=False,
+)
+default_scope = 'mmagic'
+
+data_root = './data/horse2zebra'  # trainA (horses), trainB (zebras), testA, testB
+
+model = dict(
+    type='cyclegan_plugin.CycleGAN',
+    # MMagic's DataPreprocessor, handing our model RGB in [-1, 1] and MMagic's
+    # metrics and visualizer BGR, as they expect.
+    data_preprocessor=dict(type='cyclegan_plugin.MMagicDataPreprocessor'),
+    generator=dict(type='cyclegan_plugin.ResnetGenerator', num_blocks=9),
+    discriminator=dict(type='cyclegan_plugin.PatchDiscriminator', num_conv=3),
+    gan_loss=dict(type='cyclegan_plugin.GANLoss', gan_type='lsgan'),
+    cycle_loss=dict(type='cyclegan_plugin.L1Loss', loss_weight=10.0),  # lambda
+    # The paper's lambda_identity * lambda = 0.5 * 10 (MMagic's configs use 0.5).
+    identity_loss=dict(type='cyclegan_plugin.L1Loss', loss_weight=5.0),
+    buffer=dict(type='cyclegan_plugin.ImageBuffer', buffer_size=50),
+)
+
+# MMagic's pipelines (BGR loading, resize 286 + crop 256, flips), packed under
+# the names our model reads. No KeyMapper to domain names: our CycleGAN's
+# domains are A and B. Keep LoadImageFromFile's BGR default: the preprocessor
+# converts to RGB from that.
+pack = dict(type='PackInputs', keys=['img_A', 'img_B'], data_keys=['img_A', 'img_B'])
+train_pipeline = _base_.train_pipeline + [pack]
+test_pipeline = _base_.test_pipeline + [pack]
+
+train_dataloader = dict(
+    batch_size=1,  # the paper's; MMagic's '1xb1' configs inherit 4 here
+    dataset=dict(data_root=data_root, pipeline=train_pipeline),
+)
+val_dataloader = dict(
+    batch_size=1, dataset=dict(data_root=data_root, pipeline=test_pipeline)
+)
+test_dataloader = val_dataloader
+
+# MMagic's MultiOptimWrapperConstructor (from the runtime base) builds one
+# wrapper per sub-module: our model's `generators` and `discriminators`.
+optim_wrapper = dict(
+    generators=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
+    discriminators=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
+)
+# 200 epochs of max(|A|, |B|) = 1334 iterations: 100 at constant lr, then
+# linear decay to zero.
+train_cfg = dict(max_iters=266800, val_interval=26680)
+param_scheduler = dict(
+    type='LinearLR',
+    start_factor=1.0,
+    end_factor=0.0,
+    by_epoch=False,
+    begin=133400,
+    end=266800,
+)
+
+custom_hooks = [
+    dict(
+        type='VisualizationHook',
+        interval=5000,
+        fixed_input=True,
+        vis_kwargs_list=[
+            dict(type='Translation', name='trans'),
+            dict(type='TranslationVal', name='trans_val'),
+        ],
+    )
+]
+
+# FID on the test sets (120 horses, 140 zebras), real features from MMagic's
+# pipeline. Offline, point inception_path to a local TorchScript Inception
+# (MMagic otherwise downloads StyleGAN's inception-2015-12-05.pt).
+inception_path = None
+metrics = [
+    dict(
+        type='TransFID',
+        prefix='FID-A2B',
+        fake_nums=140,
+        inception_style='StyleGAN',
+        inception_path=inception_path,
+        real_key='img_B',
+        fake_key='fake_B',
+    ),
+    dict(
+        type='TransFID',
+        prefix='FID-B2A',
+        fake_nums=120,
+        inception_style='StyleGAN',
+        inception_path=inception_path,
+        real_key='img_A',
+        fake_key='fake_A',
+    ),
+]
+val_evaluator = dict(metrics=metrics)
+test_evaluator = dict(metrics=metrics)
