@@ -1,4 +1,5 @@
-# CycleGAN on cityscapes: 2975 photos and 2975 label maps (manual download: needs registration).
+# CycleGAN on cityscapes: 2975 photos and 2975 label maps
+# (manual download: the Cityscapes site needs registration).
 # One epoch = max(|A|, |B|) = 2975 iterations; 100 + 100 epochs as the paper.
 _base_ = './cyclegan_h2z.py'
 
