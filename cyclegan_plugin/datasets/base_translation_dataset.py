@@ -6,6 +6,8 @@ from typing import Callable, Optional, Sequence, Union
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
+from cyclegan_plugin.registry import TRANSFORMS
+
 from .random_pairing import RandomPairing
 from .transforms.image_io import CorruptImageError
 
@@ -25,7 +27,9 @@ class BaseTranslationDataset(BaseDataset):
 
     Args:
         data_root (str): Root folder of the data. Defaults to ''.
-        pipeline (Sequence[dict | Callable]): Transforms. Defaults to ().
+        pipeline (Sequence[dict | Callable]): Transforms, configs built from
+            the plugin's ``TRANSFORMS`` (which falls back to MMEngine's, e.g.
+            for mmcv transforms). Defaults to ().
         seed (int, optional): Seed of the pairing; None uses
             ``torch.initial_seed()`` (the runner's seed). Defaults to None.
         skip_corrupt (bool): Replace items with undecodable images instead of
@@ -48,8 +52,13 @@ class BaseTranslationDataset(BaseDataset):
         self.pairing = RandomPairing(seed)
         self.skip_corrupt = skip_corrupt
         self.num_skipped = 0
+        # Build transforms from our registry: MMEngine's Compose uses the root
+        # registry, which finds plugin transforms only under a default scope.
+        transforms = [
+            TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline
+        ]
         super().__init__(
-            data_root=data_root, pipeline=list(pipeline), test_mode=test_mode, **kwargs
+            data_root=data_root, pipeline=transforms, test_mode=test_mode, **kwargs
         )
 
     def __getitem__(self, idx: int) -> dict:
