@@ -1,1 +1,31 @@
-__all__ = []
+"""Building blocks, weight init and weight loading shared by the networks."""
+
+from .base_network import BaseNetwork
+from .checkpoint import check_state_dict, load_pretrained, load_weights_file
+from .conv_norm_act import ConvNormAct
+from .init_weights import INIT_FUNCS, init_weights
+from .layers import (
+    ACTIVATION_LAYERS,
+    NORM_LAYERS,
+    build_activation_layer,
+    build_norm_layer,
+    conv_bias_for,
+)
+from .upsample import UPSAMPLE_BUILDERS, build_upsample_block
+
+__all__ = [
+    'ACTIVATION_LAYERS',
+    'BaseNetwork',
+    'ConvNormAct',
+    'INIT_FUNCS',
+    'NORM_LAYERS',
+    'UPSAMPLE_BUILDERS',
+    'build_activation_layer',
+    'build_norm_layer',
+    'build_upsample_block',
+    'check_state_dict',
+    'conv_bias_for',
+    'init_weights',
+    'load_pretrained',
+    'load_weights_file',
+]
