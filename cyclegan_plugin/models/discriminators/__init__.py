@@ -1,1 +1,6 @@
-__all__ = []
+"""Discriminators: the authors' PatchGAN and PixelGAN."""
+
+from .patch_discriminator import PatchDiscriminator
+from .pixel_discriminator import PixelDiscriminator
+
+__all__ = ['PatchDiscriminator', 'PixelDiscriminator']

@@ -1,0 +1,162 @@
+"""The CycleGAN ResNet generator: c7s1-64, d128, d256, R256 x N, u128, u64, c7s1-3."""
+
+from typing import List, Literal, Optional, Union
+
+from torch import Tensor, nn
+
+from cyclegan_plugin.registry import MODELS
+
+from ..utils import BaseNetwork, ConvNormAct, build_upsample_block, conv_bias_for
+from .residual_block import ResidualBlock
+
+__all__ = ['ResnetGenerator']
+
+_NUM_DOWNSAMPLINGS = 2
+
+
+@MODELS.register_module()
+class ResnetGenerator(BaseNetwork):
+    """The authors' ResNet generator (Johnson et al.'s network), module by module.
+
+    ``stem`` (7x7 conv, norm, ReLU) → ``downsample`` (two 3x3 stride-2 convs
+    doubling the channels) → ``blocks`` (``num_blocks`` :class:`ResidualBlock`)
+    → ``upsample`` (two x2 stages halving the channels) → ``head`` (7x7 conv to
+    ``out_channels``, Tanh). With the defaults it is the authors'
+    ``resnet_9blocks`` with instance norm: 11,378,179 parameters, the same
+    computation in the same layer order (so the same initial weights for a
+    given seed). 6 blocks are the authors' choice for 128x128 images.
+
+    Args:
+        in_channels (int): Input image channels. Defaults to 3.
+        out_channels (int): Output image channels. Defaults to 3.
+        base_channels (int): Channels after the stem (the authors' ngf).
+            Defaults to 64.
+        num_blocks (int): Residual blocks. Defaults to 9.
+        norm_cfg (dict, optional): ``dict(type='IN' | 'BN' | 'SyncBN' | 'none',
+            **kwargs)``. Convs keep their bias except before batch norm.
+            Defaults to ``dict(type='IN', affine=False)``.
+        use_dropout (bool): Dropout 0.5 inside the residual blocks. Defaults to
+            False.
+        padding_mode (str): Padding of the stride-1 convs: 'reflect' (the
+            authors'), 'replicate' or 'zeros'. The stride-2 convs always pad
+            with zeros, as the authors'. Defaults to 'reflect'.
+        upsample_mode (str): 'deconv': 3x3 stride-2 transposed convs (the
+            authors'); 'resize_conv': ``interp_mode`` x2 resize then a 3x3 conv,
+            which avoids checkerboard artifacts. Defaults to 'deconv'.
+        interp_mode (str): 'nearest' or 'bilinear', for 'resize_conv'.
+            Defaults to 'nearest'.
+        init_cfg (dict | list[dict], optional): See :class:`BaseNetwork`.
+            Defaults to ``dict(type='normal', gain=0.02)``.
+
+    Raises:
+        ValueError: If a size or mode argument is out of range.
+    """
+
+    def __init__(
+        self,
+        in_channels: int = 3,
+        out_channels: int = 3,
+        base_channels: int = 64,
+        num_blocks: int = 9,
+        norm_cfg: Optional[dict] = dict(type='IN', affine=False),
+        use_dropout: bool = False,
+        padding_mode: Literal['reflect', 'replicate', 'zeros'] = 'reflect',
+        upsample_mode: Literal['deconv', 'resize_conv'] = 'deconv',
+        interp_mode: Literal['nearest', 'bilinear'] = 'nearest',
+        init_cfg: Optional[Union[dict, List[dict]]] = dict(type='normal', gain=0.02),
+    ) -> None:
+        super().__init__(init_cfg)
+        if min(in_channels, out_channels, base_channels) < 1 or num_blocks < 0:
+            raise ValueError(
+                'in_channels, out_channels and base_channels must be >= 1 and '
+                f'num_blocks >= 0, but got in_channels={in_channels}, '
+                f'out_channels={out_channels}, base_channels={base_channels}, '
+                f'num_blocks={num_blocks}'
+            )
+        if padding_mode not in ('reflect', 'replicate', 'zeros'):
+            raise ValueError(
+                'padding_mode must be "reflect", "replicate" or "zeros", '
+                f'but got {padding_mode!r}'
+            )
+        bias = conv_bias_for(norm_cfg)
+        relu = dict(type='ReLU', inplace=True)
+
+        self.stem = ConvNormAct(
+            in_channels,
+            base_channels,
+            7,
+            padding=3,
+            padding_mode=padding_mode,
+            bias=bias,
+            norm_cfg=norm_cfg,
+            act_cfg=relu,
+        )
+        widths = [base_channels * 2**i for i in range(_NUM_DOWNSAMPLINGS + 1)]
+        self.downsample = nn.Sequential(
+            *(
+                ConvNormAct(
+                    c_in,
+                    c_out,
+                    3,
+                    stride=2,
+                    padding=1,
+                    bias=bias,
+                    norm_cfg=norm_cfg,
+                    act_cfg=relu,
+                )
+                for c_in, c_out in zip(widths[:-1], widths[1:])
+            )
+        )
+        self.blocks = nn.Sequential(
+            *(
+                ResidualBlock(widths[-1], norm_cfg, use_dropout, padding_mode, bias)
+                for _ in range(num_blocks)
+            )
+        )
+        self.upsample = nn.Sequential(
+            *(
+                build_upsample_block(
+                    upsample_mode,
+                    c_in,
+                    c_out,
+                    deconv_kernel_size=3,
+                    interp_mode=interp_mode,
+                    padding_mode=padding_mode,
+                    bias=bias,
+                    norm_cfg=norm_cfg,
+                    act_cfg=relu,
+                )
+                for c_in, c_out in zip(widths[:0:-1], widths[-2::-1])
+            )
+        )
+        # The authors' last conv keeps its default bias whatever the norm.
+        self.head = ConvNormAct(
+            base_channels,
+            out_channels,
+            7,
+            padding=3,
+            padding_mode=padding_mode,
+            act_cfg=dict(type='Tanh'),
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Translate a batch of images.
+
+        Args:
+            x (Tensor): ``(N, in_channels, H, W)`` in [-1, 1], H and W divisible
+                by 4.
+
+        Returns:
+            Tensor: ``(N, out_channels, H, W)`` in [-1, 1].
+
+        Raises:
+            ValueError: If H or W is not divisible by 4 (the output would not
+                have the input's size).
+        """
+        if x.shape[-2] % 4 or x.shape[-1] % 4:
+            raise ValueError(
+                'ResnetGenerator needs H and W divisible by 4, but got input of '
+                f'shape {tuple(x.shape)}'
+            )
+        x = self.downsample(self.stem(x))
+        return self.head(self.upsample(self.blocks(x)))
