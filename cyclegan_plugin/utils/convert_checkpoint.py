@@ -1,0 +1,82 @@
+"""Checkpoint conversion between the plugin and other code bases' formats.
+
+A format is a pair of functions registered under its name:
+
+- ``TO_PLUGIN[name](sources) -> checkpoint`` reads the format's files, given by
+  role (the junyanz format: 'G_A', 'G_B', 'D_A', 'D_B'; a single-file format
+  may take 'checkpoint'), and returns ``{'meta': ..., 'state_dict': ...}``;
+- ``FROM_PLUGIN[name](checkpoint) -> files`` returns the format's files as
+  ``{file name: content}``.
+
+Both must check everything before returning, so a bad input never leaves a
+partial output. Adding a format (e.g. MMagic's) means writing those two
+functions in a new module and adding one entry to each dict.
+"""
+
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Union
+
+from cyclegan_plugin.models.utils import load_weights_file
+
+from .atomic_save import save_atomic
+from .junyanz_format import junyanz_to_plugin, plugin_to_junyanz
+
+__all__ = ['FROM_PLUGIN', 'TO_PLUGIN', 'convert_from_plugin', 'convert_to_plugin']
+
+PathLike = Union[str, Path]
+
+TO_PLUGIN: Dict[str, Callable[[Mapping[str, PathLike]], dict]] = {
+    'junyanz': junyanz_to_plugin,
+}
+FROM_PLUGIN: Dict[str, Callable[[Mapping], Dict[str, Any]]] = {
+    'junyanz': plugin_to_junyanz,
+}
+
+
+def _check_format(fmt: str, formats: Mapping[str, Callable]) -> None:
+    if fmt not in formats:
+        raise ValueError(f'unknown checkpoint format {fmt!r}; known: {sorted(formats)}')
+
+
+def convert_to_plugin(fmt: str, sources: Mapping[str, PathLike], out: PathLike) -> dict:
+    """Convert another format's files into one plugin checkpoint file.
+
+    Args:
+        fmt (str): A key of :data:`TO_PLUGIN`, e.g. 'junyanz'.
+        sources (Mapping[str, str | Path]): The format's input files by role.
+        out (str | Path): The plugin checkpoint to write (atomically).
+
+    Returns:
+        dict: The checkpoint's ``meta`` (the detected network configs).
+
+    Raises:
+        ValueError: If the format is unknown or the files do not fit it.
+    """
+    _check_format(fmt, TO_PLUGIN)
+    checkpoint = TO_PLUGIN[fmt](sources)
+    save_atomic(checkpoint, out)
+    return checkpoint['meta']
+
+
+def convert_from_plugin(
+    fmt: str, checkpoint: PathLike, out_dir: PathLike
+) -> List[Path]:
+    """Convert a plugin checkpoint into another format's files.
+
+    Args:
+        fmt (str): A key of :data:`FROM_PLUGIN`, e.g. 'junyanz'.
+        checkpoint (str | Path): The plugin checkpoint (read weights-only).
+        out_dir (str | Path): Folder for the files; created if missing.
+
+    Returns:
+        list[Path]: The files written.
+
+    Raises:
+        ValueError: If the format is unknown or the checkpoint cannot be
+            expressed in it; nothing is written then.
+    """
+    _check_format(fmt, FROM_PLUGIN)
+    files = FROM_PLUGIN[fmt](load_weights_file(checkpoint))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [save_atomic(content, out_dir / name) for name, content in files.items()]

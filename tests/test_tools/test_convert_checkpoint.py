@@ -1,0 +1,109 @@
+"""tools/convert_checkpoint.py from the command line, both directions."""
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from cyclegan_plugin.models.discriminators import PatchDiscriminator
+from cyclegan_plugin.models.generators import ResnetGenerator
+from cyclegan_plugin.utils import plugin_to_junyanz
+
+REPO = Path(__file__).resolve().parents[2]
+TOOL = REPO / 'tools' / 'convert_checkpoint.py'
+
+
+def _run(*args):
+    return subprocess.run(
+        [sys.executable, str(TOOL), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+
+
+def _authors_files(tmp_path):
+    """Authors'-layout files, made by exporting small random plugin networks."""
+    torch.manual_seed(0)
+    networks = {
+        'generators.A': ResnetGenerator(base_channels=4, num_blocks=2),
+        'discriminators.B': PatchDiscriminator(base_channels=4),
+    }
+    state = {
+        f'{prefix}.{key}': value
+        for prefix, net in networks.items()
+        for key, value in net.state_dict().items()
+    }
+    files = {}
+    for name, content in plugin_to_junyanz({'state_dict': state}).items():
+        files[name] = tmp_path / name
+        torch.save(content, files[name])
+    return files, state
+
+
+def test_from_and_to_junyanz(tmp_path):
+    files, state = _authors_files(tmp_path)
+    plugin = tmp_path / 'plugin.pth'
+
+    done = _run(
+        '--from',
+        'junyanz',
+        '--G-A',
+        files['latest_net_G_A.pth'],
+        '--D-B',
+        files['latest_net_D_B.pth'],
+        '--out',
+        plugin,
+    )
+    assert done.returncode == 0, done.stderr
+    assert 'num_blocks' in done.stdout and "'affine': False" in done.stdout
+    checkpoint = torch.load(plugin, weights_only=True)
+    assert list(checkpoint['state_dict']) == list(state)
+    assert all(torch.equal(checkpoint['state_dict'][k], v) for k, v in state.items())
+
+    done = _run('--to', 'junyanz', plugin, '--out-dir', tmp_path / 'back')
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / 'back').iterdir()) == sorted(files)
+    for name, path in files.items():
+        original = torch.load(path, weights_only=True)
+        back = torch.load(tmp_path / 'back' / name, weights_only=True)
+        assert all(torch.equal(back[k], v) for k, v in original.items())
+
+
+def test_errors_exit_non_zero_and_write_nothing(tmp_path):
+    files, _ = _authors_files(tmp_path)
+    out = tmp_path / 'plugin.pth'
+
+    wrong = _run(
+        '--from', 'junyanz', '--G-A', files['latest_net_D_B.pth'], '--out', out
+    )
+    assert wrong.returncode == 1
+    assert 'error: G_A file' in wrong.stderr and "'model.1.weight'" in wrong.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    'argv, message',
+    [
+        (['--from', 'junyanz', '--out', 'x.pth'], '--from needs input files'),
+        (['--from', 'junyanz', '--G-A', 'g.pth'], '--from needs --out'),
+        (['--to', 'junyanz', 'plugin.pth'], '--to needs the plugin checkpoint'),
+        (
+            ['--to', 'junyanz', 'p.pth', '--out-dir', 'd', '--G-A', 'g'],
+            'go with --from',
+        ),
+        (['--from', 'mmagic2', '--out', 'x.pth'], "invalid choice: 'mmagic2'"),
+    ],
+)
+def test_usage_errors(argv, message, capsys):
+    spec = importlib.util.spec_from_file_location('convert_checkpoint_tool', TOOL)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    with pytest.raises(SystemExit) as error:
+        tool.main(argv)
+    assert error.value.code == 2
+    assert message in capsys.readouterr().err

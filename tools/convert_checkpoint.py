@@ -1,0 +1,91 @@
+"""Convert CycleGAN checkpoints between the plugin and other code bases.
+
+The CycleGAN authors' files (junyanz/pytorch-CycleGAN-and-pix2pix) into one
+plugin checkpoint (a generator alone is enough):
+
+    python tools/convert_checkpoint.py --from junyanz \\
+        --G-A latest_net_G_A.pth [--G-B ...] [--D-A ...] [--D-B ...] --out plugin.pth
+
+A plugin checkpoint into the authors' files (latest_net_{G_A,G_B,D_A,D_B}.pth,
+those present):
+
+    python tools/convert_checkpoint.py --to junyanz plugin.pth --out-dir DIR
+"""
+
+import argparse
+import sys
+from typing import List, Optional
+
+from cyclegan_plugin.utils import (
+    FROM_PLUGIN,
+    JUNYANZ_ROLES,
+    TO_PLUGIN,
+    convert_from_plugin,
+    convert_to_plugin,
+)
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    direction = parser.add_mutually_exclusive_group(required=True)
+    direction.add_argument(
+        '--from', dest='src_format', choices=sorted(TO_PLUGIN), help='input format'
+    )
+    direction.add_argument(
+        '--to', dest='dst_format', choices=sorted(FROM_PLUGIN), help='output format'
+    )
+    parser.add_argument(
+        'checkpoint',
+        nargs='?',
+        help='--to: the plugin checkpoint; --from: the input of single-file formats',
+    )
+    for role in JUNYANZ_ROLES:
+        parser.add_argument(
+            f'--{role.replace("_", "-")}', dest=role, help=f'{role} file (--from)'
+        )
+    parser.add_argument('--out', help='--from: the plugin checkpoint to write')
+    parser.add_argument('--out-dir', help='--to: folder for the output files')
+    args = parser.parse_args(argv)
+
+    roles = {role: getattr(args, role) for role in JUNYANZ_ROLES}
+    if args.src_format:
+        if not args.out:
+            parser.error('--from needs --out')
+        if not (args.checkpoint or any(roles.values())):
+            parser.error('--from needs input files, e.g. --G-A latest_net_G_A.pth')
+    else:
+        if not (args.checkpoint and args.out_dir):
+            parser.error('--to needs the plugin checkpoint and --out-dir')
+        if any(roles.values()) or args.out:
+            parser.error('--G-A/--G-B/--D-A/--D-B and --out go with --from')
+    return args
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    try:
+        if args.src_format:
+            sources = {role: getattr(args, role) for role in JUNYANZ_ROLES}
+            sources = {role: path for role, path in sources.items() if path}
+            if args.checkpoint:
+                sources['checkpoint'] = args.checkpoint
+            meta = convert_to_plugin(args.src_format, sources, args.out)
+            print(f'wrote {args.out}')
+            for group in ('generators', 'discriminators'):
+                for domain, cfg in meta.get(group, {}).items():
+                    print(f'  {group}.{domain}: {cfg}')
+        else:
+            for path in convert_from_plugin(
+                args.dst_format, args.checkpoint, args.out_dir
+            ):
+                print(f'wrote {path}')
+    except (ValueError, FileNotFoundError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
