@@ -58,6 +58,10 @@ def _reason(error: Exception) -> str:
     return (culprit or lines or [type(error).__name__])[0]
 
 
+def _shape(value: object) -> object:
+    return tuple(value.shape) if isinstance(value, Tensor) else type(value).__name__
+
+
 def _listed(keys: List[str]) -> str:
     shown = ', '.join(keys[:_MAX_LISTED])
     more = len(keys) - _MAX_LISTED
@@ -87,10 +91,10 @@ def check_state_dict(
     missing = [key for key in expected if key not in state_dict]
     unexpected = [key for key in state_dict if key not in expected]
     mismatched = [
-        f'{key}: {tuple(state_dict[key].shape)} in the file, '
+        f'{key}: {_shape(state_dict[key])} in the file, '
         f'{tuple(expected[key].shape)} expected'
         for key in expected
-        if key in state_dict and state_dict[key].shape != expected[key].shape
+        if key in state_dict and _shape(state_dict[key]) != tuple(expected[key].shape)
     ]
     if not (missing or unexpected or mismatched):
         return
