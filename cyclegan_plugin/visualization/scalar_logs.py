@@ -1,0 +1,166 @@
+"""Read MMEngine's JSON scalar logs and draw loss/metric curves."""
+
+import glob
+import json
+import math
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+# Logged alongside every line but not worth a curve by default.
+BOOKKEEPING_KEYS = ('step', 'iter', 'epoch', 'time', 'data_time', 'memory')
+
+Series = Dict[str, Tuple[np.ndarray, np.ndarray]]
+
+
+def find_scalar_logs(work_dir: str) -> List[str]:
+    """Scalar logs of a work dir, oldest run first.
+
+    Looks for ``<work_dir>/<timestamp>/vis_data/scalars.json`` (one per run;
+    a resumed run adds a timestamp), else the ``<timestamp>.json`` files that
+    LoggerHook writes beside it. ``work_dir`` may also be one run's folder,
+    its ``vis_data`` folder, or a JSON-lines file.
+
+    Args:
+        work_dir (str): The runner's work directory (or see above).
+
+    Returns:
+        list[str]: Paths of JSON-lines files.
+
+    Raises:
+        FileNotFoundError: If no log is found; the message names ``work_dir``.
+    """
+    if osp.isfile(work_dir):
+        return [work_dir]
+    for pattern in ('*/vis_data/scalars.json', 'vis_data/scalars.json', 'scalars.json'):
+        found = sorted(glob.glob(osp.join(glob.escape(work_dir), pattern)))
+        if found:
+            return found
+    found = sorted(
+        glob.glob(osp.join(glob.escape(work_dir), '*', 'vis_data', '*.json'))
+    )
+    if found:
+        return found
+    raise FileNotFoundError(
+        f'no MMEngine scalar log under {work_dir!r}: expected '
+        '<work_dir>/<timestamp>/vis_data/scalars.json (written by LocalVisBackend) '
+        'or <timestamp>.json files there'
+    )
+
+
+def load_scalars(paths: Sequence[str]) -> Series:
+    """Numeric values per key, by step, from JSON-lines scalar logs.
+
+    Files are read in order; a later file's value for the same key and step
+    replaces an earlier one (a resumed run repeats the steps after its
+    checkpoint).
+
+    Args:
+        paths (Sequence[str]): JSON-lines files, oldest first.
+
+    Returns:
+        dict[str, tuple[np.ndarray, np.ndarray]]: Steps and values per key,
+        sorted by step.
+
+    Raises:
+        ValueError: If a line is not a JSON object with a ``step``.
+    """
+    values: Dict[str, Dict[int, float]] = {}
+    for path in paths:
+        with open(path, encoding='utf-8') as f:
+            for number, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if not isinstance(record, dict) or 'step' not in record:
+                    raise ValueError(
+                        f'{path}:{number} is not a scalar record with a step'
+                    )
+                for key, value in record.items():
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        values.setdefault(key, {})[int(record['step'])] = float(value)
+    return {
+        key: (np.array(sorted(steps)), np.array([steps[s] for s in sorted(steps)]))
+        for key, steps in values.items()
+    }
+
+
+def moving_average(values: np.ndarray, window: int) -> np.ndarray:
+    """Trailing mean over ``window`` values (shorter at the start).
+
+    Args:
+        values (np.ndarray): A 1-D series.
+        window (int): Window length, >= 1.
+
+    Returns:
+        np.ndarray: The smoothed series, same length.
+    """
+    cumulative = np.cumsum(np.insert(values.astype(np.float64), 0, 0))
+    ends = np.arange(1, len(values) + 1)
+    starts = np.maximum(ends - window, 0)
+    return (cumulative[ends] - cumulative[starts]) / (ends - starts)
+
+
+def plot_curves(
+    series: Series,
+    out: str,
+    keys: Optional[Sequence[str]] = None,
+    smooth: int = 1,
+    title: str = '',
+) -> List[str]:
+    """One subplot per key: raw values (faint) and their moving average.
+
+    Uses matplotlib's object API (no pyplot, no global backend change);
+    matplotlib comes with MMEngine.
+
+    Args:
+        series (Series): From :func:`load_scalars`.
+        out (str): Image file to write (format from its extension).
+        keys (Sequence[str], optional): Keys to draw. Defaults to None: every
+            key except :data:`BOOKKEEPING_KEYS`.
+        smooth (int): Moving-average window. Defaults to 1 (none).
+        title (str): Figure title. Defaults to ''.
+
+    Returns:
+        list[str]: The keys drawn.
+
+    Raises:
+        KeyError: If a requested key is not in the logs (lists those that are).
+        ValueError: If there is nothing to draw or ``smooth < 1``.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    if smooth < 1:
+        raise ValueError(f'smooth must be >= 1, but got {smooth}')
+    if keys is None:
+        keys = [k for k in series if k not in BOOKKEEPING_KEYS]
+    missing = [k for k in keys if k not in series]
+    if missing:
+        raise KeyError(
+            f'keys {missing} are not in the logs; available: {sorted(series)}'
+        )
+    if not keys:
+        raise ValueError(f'nothing to plot: the logs hold only {sorted(series)}')
+    cols = min(3, len(keys))
+    rows = math.ceil(len(keys) / cols)
+    figure = Figure(figsize=(5 * cols, 3.2 * rows), layout='constrained')
+    FigureCanvasAgg(figure)
+    for index, key in enumerate(keys):
+        axes = figure.add_subplot(rows, cols, index + 1)
+        steps, values = series[key]
+        if smooth > 1:
+            axes.plot(steps, values, color='tab:blue', alpha=0.25, linewidth=0.8)
+        # Metrics are logged once per validation: show their few points.
+        marker = 'o' if len(steps) < 50 else None
+        axes.plot(
+            steps, moving_average(values, smooth), color='tab:blue', marker=marker
+        )
+        axes.set_title(key)
+        axes.set_xlabel('step')
+        axes.grid(alpha=0.3)
+    if title:
+        figure.suptitle(title)
+    figure.savefig(out, dpi=100)
+    return list(keys)

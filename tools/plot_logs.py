@@ -1,0 +1,48 @@
+"""Loss and metric curves from a work dir's MMEngine scalar logs.
+
+Example:
+    python tools/plot_logs.py work_dirs/cyclegan_h2z --keys loss_G loss_D FID-AtoB \
+        --smooth 50 --out curves.png
+"""
+
+import argparse
+import os.path as osp
+import sys
+from typing import List, Optional
+
+from cyclegan_plugin.visualization import find_scalar_logs, load_scalars, plot_curves
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Plot curves from <work_dir>/<timestamp>/vis_data/scalars.json'
+    )
+    parser.add_argument('work_dir', help='work dir, one run folder, or a .json log')
+    parser.add_argument(
+        '--keys', nargs='+', default=None, help='keys to plot (default: all)'
+    )
+    parser.add_argument(
+        '--out', default=None, help='image file (default: <work_dir>/curves.png)'
+    )
+    parser.add_argument('--smooth', type=int, default=1, help='moving-average window')
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> str:
+    args = parse_args(argv)
+    logs = find_scalar_logs(args.work_dir)
+    folder = args.work_dir if osp.isdir(args.work_dir) else osp.dirname(args.work_dir)
+    out = args.out or osp.join(folder, 'curves.png')
+    keys = plot_curves(
+        load_scalars(logs),
+        out,
+        args.keys,
+        args.smooth,
+        title=osp.basename(osp.abspath(folder)),
+    )
+    print(f'Plotted {", ".join(keys)} from {len(logs)} log(s) to {out}')
+    return out
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
