@@ -8,9 +8,11 @@ A format is a pair of functions registered under its name:
 - ``FROM_PLUGIN[name](checkpoint) -> files`` returns the format's files as
   ``{file name: content}``.
 
-Both must check everything before returning, so a bad input never leaves a
-partial output. Adding a format (e.g. MMagic's) means writing those two
-functions in a new module and adding one entry to each dict.
+Both may take format-specific keyword options (forwarded by
+:func:`convert_to_plugin` / :func:`convert_from_plugin`) and must check
+everything before returning, so a bad input never leaves a partial output.
+Adding a format (e.g. MMagic's) means writing those two functions in a new
+module and adding one entry to each dict.
 """
 
 from pathlib import Path
@@ -25,10 +27,10 @@ __all__ = ['FROM_PLUGIN', 'TO_PLUGIN', 'convert_from_plugin', 'convert_to_plugin
 
 PathLike = Union[str, Path]
 
-TO_PLUGIN: Dict[str, Callable[[Mapping[str, PathLike]], dict]] = {
+TO_PLUGIN: Dict[str, Callable[..., dict]] = {
     'junyanz': junyanz_to_plugin,
 }
-FROM_PLUGIN: Dict[str, Callable[[Mapping], Dict[str, Any]]] = {
+FROM_PLUGIN: Dict[str, Callable[..., Dict[str, Any]]] = {
     'junyanz': plugin_to_junyanz,
 }
 
@@ -38,13 +40,16 @@ def _check_format(fmt: str, formats: Mapping[str, Callable]) -> None:
         raise ValueError(f'unknown checkpoint format {fmt!r}; known: {sorted(formats)}')
 
 
-def convert_to_plugin(fmt: str, sources: Mapping[str, PathLike], out: PathLike) -> dict:
+def convert_to_plugin(
+    fmt: str, sources: Mapping[str, PathLike], out: PathLike, **options: Any
+) -> dict:
     """Convert another format's files into one plugin checkpoint file.
 
     Args:
         fmt (str): A key of :data:`TO_PLUGIN`, e.g. 'junyanz'.
         sources (Mapping[str, str | Path]): The format's input files by role.
         out (str | Path): The plugin checkpoint to write (atomically).
+        **options: Passed to the format's reader.
 
     Returns:
         dict: The checkpoint's ``meta`` (the detected network configs).
@@ -53,13 +58,13 @@ def convert_to_plugin(fmt: str, sources: Mapping[str, PathLike], out: PathLike) 
         ValueError: If the format is unknown or the files do not fit it.
     """
     _check_format(fmt, TO_PLUGIN)
-    checkpoint = TO_PLUGIN[fmt](sources)
+    checkpoint = TO_PLUGIN[fmt](sources, **options)
     save_atomic(checkpoint, out)
     return checkpoint['meta']
 
 
 def convert_from_plugin(
-    fmt: str, checkpoint: PathLike, out_dir: PathLike
+    fmt: str, checkpoint: PathLike, out_dir: PathLike, **options: Any
 ) -> List[Path]:
     """Convert a plugin checkpoint into another format's files.
 
@@ -67,6 +72,7 @@ def convert_from_plugin(
         fmt (str): A key of :data:`FROM_PLUGIN`, e.g. 'junyanz'.
         checkpoint (str | Path): The plugin checkpoint (read weights-only).
         out_dir (str | Path): Folder for the files; created if missing.
+        **options: Passed to the format's writer.
 
     Returns:
         list[Path]: The files written.
@@ -76,7 +82,7 @@ def convert_from_plugin(
             expressed in it; nothing is written then.
     """
     _check_format(fmt, FROM_PLUGIN)
-    files = FROM_PLUGIN[fmt](load_weights_file(checkpoint))
+    files = FROM_PLUGIN[fmt](load_weights_file(checkpoint), **options)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     return [save_atomic(content, out_dir / name) for name, content in files.items()]
