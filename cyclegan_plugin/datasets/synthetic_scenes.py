@@ -4,8 +4,9 @@ A scene is a soft two-colour background with one to three coloured ellipses or
 rectangles. Domain A paints the shapes plainly (with gentle shading); domain B
 paints the *same kind* of scene with wavy zebra-like stripes on the shapes:
 dark bands of ``0.15 * colour`` and light bands of ``0.6 * colour + 0.4``.
-Both bands keep the shape's hue, so stripes can be added and removed (what a
-small CycleGAN learns at 64 px in minutes), and backgrounds are never striped.
+Both bands keep the shape's hue, so adding and removing stripes are local
+operations that lose no colour (a cycle can be closed), and backgrounds are
+never striped, which gives the identity loss something to keep.
 Everything is a pure function of integer seeds: no files, no global RNG.
 """
 

@@ -1,6 +1,6 @@
 """Resize the images of a translation sample."""
 
-from typing import Literal, Optional, Sequence, Tuple, Union
+from typing import Literal, Sequence, Tuple, Union
 
 import mmcv
 from mmcv.transforms import BaseTransform
@@ -35,9 +35,9 @@ class ResizeImages(BaseTransform):
         min_height (int): Lower bound of the height in ``'scale_width'`` mode
             (the authors pass the crop size). Defaults to 0.
         interpolation (str): Defaults to ``'bicubic'``, as the authors.
-        backend (str): ``'cv2'`` or ``'pillow'`` (anti-aliased when
-            shrinking, like the authors' PIL resize, but only ``'nearest'``,
-            ``'bilinear'``, ``'bicubic'``...). Defaults to ``'cv2'``.
+        backend (str): ``'cv2'``, or ``'pillow'``, which anti-aliases when
+            shrinking, exactly like the authors' PIL resize (it has no
+            ``'area'``). Defaults to ``'cv2'``.
     """
 
     def __init__(
@@ -75,7 +75,7 @@ class ResizeImages(BaseTransform):
         target_w = self.size[0]
         return target_w, max(int(round(target_w * h / w)), self.min_height)
 
-    def transform(self, results: dict) -> Optional[dict]:
+    def transform(self, results: dict) -> dict:
         """Resize the images.
 
         Args:
