@@ -4,45 +4,19 @@ import os
 import os.path as osp
 import pickle
 import zipfile
-from contextlib import contextmanager
-from typing import Callable, Iterator, List, Optional, Union
+from typing import Callable, Optional, Union
 
-import numpy as np
 import torch
 import torch.distributed as torch_dist
 from mmengine.dist import is_distributed
-from mmengine.logging import HistoryBuffer
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
 from cyclegan_plugin.registry import RUNNERS
-from ..hooks.random_state_hook import RandomStateHook  # noqa: F401 (registers it)
+
+from ..hooks.resume_state_hook import ResumeStateHook  # noqa: F401 (registers it)
 from .state_dict_check import check_state_dict
-
-
-def _checkpoint_globals() -> List[object]:
-    """Non-tensor types an MMEngine checkpoint holds (message hub, numpy)."""
-    types: List[object] = [HistoryBuffer, np.ndarray, np.dtype]
-    multiarray = getattr(np, '_core', None) or np.core
-    types.append(multiarray.multiarray._reconstruct)
-    types += [
-        type(np.dtype(t))
-        for t in ('float64', 'float32', 'int64', 'int32', 'uint8', 'bool')
-    ]
-    types += [np.float64, np.float32, np.int64, np.int32, np.bool_]
-    return types
-
-
-@contextmanager
-def _allow_checkpoint_globals() -> Iterator[None]:
-    # torch >= 2.4 loads with an allow-list; older torch loads everything.
-    safe_globals = getattr(torch.serialization, 'safe_globals', None)
-    if safe_globals is None:
-        yield
-        return
-    with safe_globals(_checkpoint_globals()):
-        yield
 
 
 @RUNNERS.register_module()
@@ -52,13 +26,14 @@ class RobustRunner(Runner):
     * Checkpoints are written to a temporary file in the same folder, fsynced
       and renamed, so a kill during a save leaves the previous checkpoint (and
       ``last_checkpoint``, written by ``CheckpointHook`` after the save) valid.
-    * Checkpoints are read with ``torch.load(weights_only=True)`` plus an
-      allow-list of the few MMEngine/NumPy types a training checkpoint
-      contains, so ``--resume`` works on torch >= 2.6 without unpickling
-      arbitrary code. A truncated or corrupt file gets an error naming it.
+    * Checkpoints hold only tensors and plain types (see
+      :class:`ResumeStateHook`) and are read with torch's default
+      ``weights_only=True`` on torch >= 2.6, so ``--resume`` works there
+      without unpickling code. A truncated or corrupt file gets an error
+      naming it.
     * ``load_from`` of a checkpoint made for another architecture fails
       with the missing/unexpected keys and shapes instead of a partial load.
-    * :class:`RandomStateHook` is always registered: resumed runs continue
+    * :class:`ResumeStateHook` is always registered: resumed runs continue
       the same random streams.
     * ``launcher='pytorch'`` without CUDA initialises a gloo process group
       (MMEngine's own initialisation requires a GPU), so DDP runs on CPUs.
@@ -76,14 +51,14 @@ class RobustRunner(Runner):
         super().setup_env(env_cfg)
 
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
-        """Register hooks as MMEngine does, plus :class:`RandomStateHook`."""
+        """Register hooks as MMEngine does, plus :class:`ResumeStateHook`."""
         custom_hooks = list(custom_hooks or [])
         if not any(
             (h.get('type') if isinstance(h, dict) else type(h).__name__)
-            in ('RandomStateHook', 'cyclegan_plugin.RandomStateHook')
+            in ('ResumeStateHook', 'cyclegan_plugin.ResumeStateHook')
             for h in custom_hooks
         ):
-            custom_hooks.append(dict(type='cyclegan_plugin.RandomStateHook'))
+            custom_hooks.append(dict(type='cyclegan_plugin.ResumeStateHook'))
         super().register_hooks(default_hooks, custom_hooks)
 
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs) -> None:
@@ -120,8 +95,7 @@ class RobustRunner(Runner):
         """
         revise_keys = revise_keys or [(r'^module.', '')]
         try:
-            with _allow_checkpoint_globals():
-                checkpoint = _load_checkpoint(filename, map_location=map_location)
+            checkpoint = _load_checkpoint(filename, map_location=map_location)
         except (
             RuntimeError,
             EOFError,
