@@ -10,6 +10,13 @@ A plugin checkpoint into the authors' files (latest_net_{G_A,G_B,D_A,D_B}.pth,
 those present):
 
     python tools/convert_checkpoint.py --to junyanz plugin.pth --out-dir DIR
+
+An MMagic 1.2.0 CycleGAN checkpoint, naming its domains A then B (its networks
+see BGR; they are converted to RGB unless --keep-bgr), and back:
+
+    python tools/convert_checkpoint.py --from mmagic mmagic.pth \\
+        --domains horse zebra --out plugin.pth
+    python tools/convert_checkpoint.py --to mmagic plugin.pth --out-dir DIR
 """
 
 import argparse
@@ -45,11 +52,29 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         parser.add_argument(
             f'--{role.replace("_", "-")}', dest=role, help=f'{role} file (--from)'
         )
+    parser.add_argument(
+        '--domains',
+        nargs=2,
+        metavar=('A_NAME', 'B_NAME'),
+        help='mmagic: its names of our domains A and B, e.g. horse zebra (--to '
+        'mmagic defaults to the names recorded by --from mmagic)',
+    )
+    parser.add_argument(
+        '--keep-bgr',
+        action='store_true',
+        help='mmagic: copy the weights as they are, without reversing the image '
+        "channels between MMagic's BGR and our RGB",
+    )
     parser.add_argument('--out', help='--from: the plugin checkpoint to write')
     parser.add_argument('--out-dir', help='--to: folder for the output files')
     args = parser.parse_args(argv)
 
     roles = {role: getattr(args, role) for role in JUNYANZ_ROLES}
+    if (args.domains or args.keep_bgr) and 'mmagic' not in (
+        args.src_format,
+        args.dst_format,
+    ):
+        parser.error('--domains and --keep-bgr go with --from/--to mmagic')
     if args.src_format:
         if not args.out:
             parser.error('--from needs --out')
@@ -63,6 +88,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
+def _options(args: argparse.Namespace) -> dict:
+    """Format-specific options the user gave (only MMagic's take any)."""
+    if 'mmagic' not in (args.src_format, args.dst_format):
+        return {}
+    return dict(domains=args.domains, keep_bgr=args.keep_bgr)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     try:
@@ -71,14 +103,16 @@ def main(argv: Optional[List[str]] = None) -> int:
             sources = {role: path for role, path in sources.items() if path}
             if args.checkpoint:
                 sources['checkpoint'] = args.checkpoint
-            meta = convert_to_plugin(args.src_format, sources, args.out)
+            meta = convert_to_plugin(
+                args.src_format, sources, args.out, **_options(args)
+            )
             print(f'wrote {args.out}')
             for group in ('generators', 'discriminators'):
                 for domain, cfg in meta.get(group, {}).items():
                     print(f'  {group}.{domain}: {cfg}')
         else:
             for path in convert_from_plugin(
-                args.dst_format, args.checkpoint, args.out_dir
+                args.dst_format, args.checkpoint, args.out_dir, **_options(args)
             ):
                 print(f'wrote {path}')
     except (ValueError, FileNotFoundError) as error:

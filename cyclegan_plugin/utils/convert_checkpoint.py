@@ -22,6 +22,7 @@ from cyclegan_plugin.models.utils import load_weights_file
 
 from .atomic_save import save_atomic
 from .junyanz_format import junyanz_to_plugin, plugin_to_junyanz
+from .mmagic_format import mmagic_to_plugin, plugin_to_mmagic
 
 __all__ = ['FROM_PLUGIN', 'TO_PLUGIN', 'convert_from_plugin', 'convert_to_plugin']
 
@@ -29,9 +30,11 @@ PathLike = Union[str, Path]
 
 TO_PLUGIN: Dict[str, Callable[..., dict]] = {
     'junyanz': junyanz_to_plugin,
+    'mmagic': mmagic_to_plugin,
 }
 FROM_PLUGIN: Dict[str, Callable[..., Dict[str, Any]]] = {
     'junyanz': plugin_to_junyanz,
+    'mmagic': plugin_to_mmagic,
 }
 
 

@@ -1,6 +1,9 @@
 """MMagic checkpoint layout <-> ours, without MMagic: keys, channel order, errors."""
 
+import subprocess
+import sys
 from collections import OrderedDict
+from pathlib import Path
 
 import pytest
 import torch
@@ -150,3 +153,34 @@ def test_foreign_or_broken_networks_are_refused(tmp_path):
     resize = _plugin_state(_networks(upsample_mode='resize_conv'))
     with pytest.raises(ValueError, match='does not fit'):
         plugin_to_mmagic(dict(state_dict=resize), ('horse', 'zebra'))
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    tool = Path(__file__).parents[2] / 'tools' / 'convert_checkpoint.py'
+    return subprocess.run(
+        [sys.executable, str(tool), *args], capture_output=True, text=True
+    )
+
+
+def test_cli_round_trip_and_errors(tmp_path):
+    state = _plugin_state(_networks())
+    path, _ = _to_mmagic_file(state, tmp_path, domains=('horse', 'zebra'))
+    ours = tmp_path / 'ours.pth'
+    done = _cli('--from', 'mmagic', str(path), '--domains', 'horse', 'zebra',
+                '--out', str(ours))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert 'generators.A' in done.stdout
+    # --to mmagic takes the domain names recorded by --from mmagic.
+    done = _cli('--to', 'mmagic', str(ours), '--out-dir', str(tmp_path / 'mm'))
+    assert done.returncode == 0, done.stderr
+    back = torch.load(tmp_path / 'mm' / MMAGIC_FILE_NAME, weights_only=True)
+    original = torch.load(path, weights_only=True)['state_dict']
+    assert set(back['state_dict']) == set(original)
+    for key, value in original.items():
+        assert torch.equal(back['state_dict'][key], value), key
+
+    done = _cli('--from', 'mmagic', str(path), '--out', str(tmp_path / 'x.pth'))
+    assert done.returncode == 1 and '--domains' in done.stderr
+    assert not (tmp_path / 'x.pth').exists()
+    done = _cli('--to', 'junyanz', str(ours), '--out-dir', str(tmp_path), '--keep-bgr')
+    assert done.returncode == 2 and 'go with --from/--to mmagic' in done.stderr

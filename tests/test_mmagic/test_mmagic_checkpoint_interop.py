@@ -1,0 +1,122 @@
+"""MMagic's own CycleGAN vs ours: same weights (converted), same translations."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import pytest
+import torch
+from mmengine.config import Config
+
+from cyclegan_plugin.registry import MODELS, build_in_scope
+
+pytestmark = pytest.mark.mmagic
+
+REPO = Path(__file__).parents[2]
+H2Z = REPO / '..' / 'shared' / 'data' / 'horse2zebra'
+MMAGIC_CONFIG = (
+    'mmagic::cyclegan/cyclegan_lsgan-resnet-in_1xb1-270kiters_horse2zebra.py'
+)
+
+
+def _mmagic_cyclegan() -> torch.nn.Module:
+    """MMagic's CycleGAN from its horse2zebra config, with random weights."""
+    from mmagic.registry import MODELS as MMAGIC_MODELS
+    from mmengine.registry import DefaultScope
+
+    cfg = Config.fromfile(MMAGIC_CONFIG)
+    with DefaultScope.overwrite_default_scope('mmagic'):
+        model = MMAGIC_MODELS.build(cfg.model)
+    # Random values everywhere (biases included), so a misplaced tensor shows.
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen) * 0.05)
+    return model.eval()
+
+
+def _our_cyclegan() -> torch.nn.Module:
+    # Our paper config: the same networks as MMagic's horse2zebra model.
+    cfg = Config.fromfile(REPO / 'configs/_base_/models/cyclegan_resnet9_patchgan.py')
+    return build_in_scope(MODELS, cfg.model).eval()
+
+
+def _convert(*args: str) -> None:
+    cmd = [sys.executable, str(REPO / 'tools/convert_checkpoint.py'), *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _load(model: torch.nn.Module, path: Path) -> torch.nn.Module:
+    state = torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+    model.load_state_dict(state, strict=True)
+    return model
+
+
+def _horse_bgr() -> torch.Tensor:
+    files = sorted((H2Z / 'testA').glob('*.jpg'))
+    if not files:
+        pytest.skip(f'horse2zebra test images not found at {H2Z.resolve()}')
+    bgr = cv2.resize(cv2.imread(str(files[0])), (64, 64), cv2.INTER_CUBIC)
+    return torch.from_numpy(bgr).permute(2, 0, 1)[None].float() / 127.5 - 1
+
+
+@pytest.fixture(scope='module')
+def checkpoints(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('ckpt')
+    mmagic_model = _mmagic_cyclegan()
+    mm_file = tmp / 'mmagic_h2z.pth'
+    torch.save(dict(meta={}, state_dict=mmagic_model.state_dict()), mm_file)
+    domains = ['--domains', 'horse', 'zebra']
+    _convert('--from', 'mmagic', str(mm_file), *domains, '--out', str(tmp / 'rgb.pth'))
+    _convert(
+        '--from', 'mmagic', str(mm_file), *domains, '--keep-bgr',
+        '--out', str(tmp / 'bgr.pth'),
+    )  # fmt: skip
+    return mmagic_model, tmp
+
+
+def test_converted_generators_translate_as_mmagic(checkpoints):
+    mmagic_model, tmp = checkpoints
+    ours = _load(_our_cyclegan(), tmp / 'rgb.pth')
+    bgr = _horse_bgr()
+    with torch.no_grad():
+        for mm_target, direction in (('zebra', 'AtoB'), ('horse', 'BtoA')):
+            expected_bgr = mmagic_model.translation(bgr, target_domain=mm_target)
+            got_rgb = ours.translate(bgr.flip(1), direction)
+            torch.testing.assert_close(
+                got_rgb, expected_bgr.flip(1), rtol=1e-4, atol=1e-4
+            )
+        # Discriminators judge the same images alike: D_A is MMagic's 'zebra'.
+        torch.testing.assert_close(
+            ours.discriminators.A(bgr.flip(1)),
+            mmagic_model.discriminators['zebra'](bgr),
+            rtol=1e-4,
+            atol=1e-4,
+        )
+
+
+def test_keep_bgr_keeps_mmagic_channel_order(checkpoints):
+    mmagic_model, tmp = checkpoints
+    ours = _load(_our_cyclegan(), tmp / 'bgr.pth')
+    bgr = _horse_bgr()
+    with torch.no_grad():
+        torch.testing.assert_close(
+            ours.translate(bgr, 'AtoB'),
+            mmagic_model.translation(bgr, target_domain='zebra'),
+            rtol=1e-4,
+            atol=1e-4,
+        )
+
+
+def test_to_mmagic_writes_back_mmagic_weights(checkpoints):
+    mmagic_model, tmp = checkpoints
+    out_dir = tmp / 'back'
+    _convert('--to', 'mmagic', str(tmp / 'rgb.pth'), '--out-dir', str(out_dir))
+    (written,) = sorted(out_dir.glob('*.pth'))
+    # Loads strictly into a fresh MMagic model, equal to the original weights.
+    fresh = _load(_mmagic_cyclegan(), written)
+    original = mmagic_model.state_dict()
+    for key, value in fresh.state_dict().items():
+        assert torch.equal(value, original[key]), key
