@@ -65,7 +65,9 @@ def discriminator_paths(cfg: dict) -> Dict[str, str]:
     return table
 
 
-def _first_conv(state_dict: Mapping[str, Tensor], key: str, source: str, what: str):
+def _first_conv(
+    state_dict: Mapping[str, Tensor], key: str, source: str, what: str
+) -> Tensor:
     weight = state_dict.get(key)
     if not isinstance(weight, Tensor) or weight.dim() != 4:
         keys = ', '.join(list(state_dict)[:8])
