@@ -30,7 +30,7 @@ class BaseNetwork(BaseModule):
 
     Raises:
         ValueError: If an authors' init config has keys other than type/gain, or
-            a Pretrained config has no checkpoint.
+            a Pretrained config has no checkpoint or unknown keys.
     """
 
     def __init__(self, init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
@@ -41,10 +41,13 @@ class BaseNetwork(BaseModule):
                     f'init_cfg of type {init_type!r} takes only "gain", but got '
                     f'{init_cfg!r}'
                 )
-            if init_type == 'Pretrained' and not init_cfg.get('checkpoint'):
+            pretrained_keys = {'type', 'checkpoint', 'prefix', 'map_location'}
+            if init_type == 'Pretrained' and (
+                not init_cfg.get('checkpoint') or set(init_cfg) - pretrained_keys
+            ):
                 raise ValueError(
-                    f'init_cfg of type "Pretrained" needs a checkpoint, but got '
-                    f'{init_cfg!r}'
+                    'init_cfg of type "Pretrained" needs a checkpoint and takes '
+                    f'only prefix and map_location besides, but got {init_cfg!r}'
                 )
         super().__init__(init_cfg)
 

@@ -128,5 +128,7 @@ def test_mmengine_initializers_still_work():
 def test_bad_init_cfg_raises():
     with pytest.raises(ValueError, match='needs a checkpoint'):
         _generator(init_cfg=dict(type='Pretrained'))
+    with pytest.raises(ValueError, match="'strict'"):
+        _generator(init_cfg=dict(type='Pretrained', checkpoint='x.pth', strict=False))
     with pytest.raises(ValueError, match='takes only "gain"'):
         _generator(init_cfg=dict(type='xavier', std=1))
