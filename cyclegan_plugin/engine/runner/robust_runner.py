@@ -96,9 +96,12 @@ class RobustRunner(Runner):
         revise_keys = revise_keys or [(r'^module.', '')]
         try:
             checkpoint = _load_checkpoint(filename, map_location=map_location)
+        except FileNotFoundError:
+            raise
         except (
             RuntimeError,
             EOFError,
+            OSError,
             pickle.UnpicklingError,
             zipfile.BadZipFile,
             ValueError,
