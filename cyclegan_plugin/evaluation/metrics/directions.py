@@ -11,19 +11,21 @@ class DirectionFields(NamedTuple):
     Attributes:
         fake (str): The translation, e.g. ``fake_B`` = G_A(real_A).
         real (str): Real images of the target domain, e.g. ``real_B``.
+        source (str): The translated real image, e.g. ``real_A``.
         source_path (str): Metainfo key of the translated image's file.
         real_path (str): Metainfo key of the real target image's file.
     """
 
     fake: str
     real: str
+    source: str
     source_path: str
     real_path: str
 
 
 DIRECTION_FIELDS: Dict[str, DirectionFields] = {
-    'AtoB': DirectionFields('fake_B', 'real_B', 'img_A_path', 'img_B_path'),
-    'BtoA': DirectionFields('fake_A', 'real_A', 'img_B_path', 'img_A_path'),
+    'AtoB': DirectionFields('fake_B', 'real_B', 'real_A', 'img_A_path', 'img_B_path'),
+    'BtoA': DirectionFields('fake_A', 'real_A', 'real_B', 'img_B_path', 'img_A_path'),
 }
 
 

@@ -1,0 +1,132 @@
+"""Shared machinery of the label-map scores: palette, confusion matrix, means."""
+
+from typing import Any, ClassVar, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
+
+from ..functional import colors_to_labels, confusion_matrix, segmentation_scores
+from ..palettes import PALETTES, palette_array
+from .directions import DIRECTION_FIELDS, check_directions, get_field
+
+
+class BaseSegmentationMetric(BaseMetric):
+    """Accumulates a confusion matrix over the test set and reports its scores.
+
+    Label-map images are turned into class indices by the nearest palette
+    colour. Subclasses say where the predicted classes come from
+    (:meth:`predict`) and which field holds the true label map
+    (:attr:`truth_field`). Keys: ``<key_prefix>PixelAcc-<direction>``,
+    ``...ClassAcc-...`` and ``...mIoU-...`` (see
+    :func:`~cyclegan_plugin.evaluation.functional.segmentation_scores`).
+
+    Args:
+        direction (str): 'AtoB' or 'BtoA'.
+        palette (str | Sequence[Sequence[int]]): A name in
+            :data:`~cyclegan_plugin.evaluation.palettes.PALETTES` (e.g.
+            'facades') or K RGB colours. Defaults to 'facades'.
+        class_names (Sequence[str], optional): Names of the K classes, for
+            the log. Defaults to None: the named palette's, else 'class_<k>'.
+        collect_device (str): Passed to ``BaseMetric``. Defaults to 'cpu'.
+        prefix (str, optional): Passed to ``BaseMetric``. Defaults to None.
+        collect_dir (str, optional): Passed to ``BaseMetric``. Defaults to None.
+    """
+
+    key_prefix: ClassVar[str] = ''
+    default_prefix: Optional[str] = ''
+
+    def __init__(
+        self,
+        direction: str,
+        palette: Union[str, Sequence[Sequence[int]]] = 'facades',
+        class_names: Optional[Sequence[str]] = None,
+        collect_device: str = 'cpu',
+        prefix: Optional[str] = None,
+        collect_dir: Optional[str] = None,
+    ) -> None:
+        super().__init__(collect_device, prefix, collect_dir)
+        (self.direction,) = check_directions((direction,))
+        self.fields = DIRECTION_FIELDS[self.direction]
+        if isinstance(palette, str):
+            if palette not in PALETTES:
+                raise KeyError(
+                    f'unknown palette {palette!r}; named palettes: {sorted(PALETTES)}, '
+                    'or give a list of RGB colours'
+                )
+            default_names, palette = PALETTES[palette]
+            class_names = class_names or default_names
+        colors = palette_array(palette)
+        class_names = tuple(class_names or (f'class_{k}' for k in range(len(colors))))
+        if len(class_names) != len(colors):
+            raise ValueError(
+                f'{len(class_names)} class names for a palette of {len(colors)} colours'
+            )
+        self.palette = torch.from_numpy(colors)
+        self.class_names = class_names
+
+    @property
+    def num_classes(self) -> int:
+        """K, the number of classes."""
+        return len(self.class_names)
+
+    @property
+    def truth_field(self) -> str:
+        """The data-sample field holding the true label map."""
+        raise NotImplementedError
+
+    def predict(self, sample: Any, truth: torch.Tensor) -> torch.Tensor:
+        """Predicted class indices of one sample.
+
+        Args:
+            sample (BaseDataElement): One output of ``val_step``/``test_step``.
+            truth (torch.Tensor): The true classes (H, W), for their size.
+
+        Returns:
+            torch.Tensor: int64 class indices of shape (H, W).
+        """
+        raise NotImplementedError
+
+    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
+        """Add each sample's confusion matrix to the results.
+
+        Args:
+            data_batch (Any): The batch from the dataloader (unused).
+            data_samples (Sequence[BaseDataElement]): Outputs of
+                ``val_step``/``test_step`` with uint8 (3, H, W) fields.
+        """
+        name = type(self).__name__
+        for sample in data_samples:
+            label_map = get_field(sample, self.truth_field, name).cpu()
+            truth = colors_to_labels(label_map, self.palette)
+            prediction = self.predict(sample, truth)
+            self.results.append(confusion_matrix(prediction, truth, self.num_classes))
+
+    def compute_metrics(self, results: List[np.ndarray]) -> Dict[str, float]:
+        """Scores of the summed confusion matrix; per-class IoU goes to the log.
+
+        Args:
+            results (list[np.ndarray]): Per-sample (K, K) confusion matrices.
+
+        Returns:
+            dict[str, float]: Pixel accuracy, class accuracy and mean IoU.
+        """
+        confusion = np.sum(results, axis=0)
+        scores = segmentation_scores(confusion)
+        hits = np.diag(confusion)
+        union = confusion.sum(0) + confusion.sum(1) - hits
+        per_class = ', '.join(
+            f'{name} {hit / total:.3f}' if total else f'{name} -'
+            for name, hit, total in zip(self.class_names, hits, union)
+        )
+        print_log(
+            f'{type(self).__name__}-{self.direction} IoU per class: {per_class}',
+            logger='current',
+        )
+        tag, direction = self.key_prefix, self.direction
+        return {
+            f'{tag}PixelAcc-{direction}': scores['pixel_acc'],
+            f'{tag}ClassAcc-{direction}': scores['class_acc'],
+            f'{tag}mIoU-{direction}': scores['mean_iou'],
+        }
