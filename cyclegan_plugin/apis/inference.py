@@ -12,7 +12,7 @@ from mmengine.config import Config
 
 from cyclegan_plugin.datasets.transforms.image_io import imread_rgb
 from cyclegan_plugin.engine.hooks.save_translations_hook import write_image_atomic
-from cyclegan_plugin.engine.runner import check_state_dict
+from cyclegan_plugin.engine.runner import check_model_state_dict
 from cyclegan_plugin.registry import MODELS, build_in_scope
 
 Direction = Literal['AtoB', 'BtoA']
@@ -79,7 +79,7 @@ def init_model(
     model = build_in_scope(MODELS, cfg.model)
     if checkpoint is not None:
         state = load_weights(checkpoint, trust_checkpoint)
-        check_state_dict(model, state, source=checkpoint)
+        check_model_state_dict(model, state, source=checkpoint)
         model.load_state_dict(state, strict=False)
     return model.to(device).eval()
 

@@ -16,7 +16,7 @@ from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_mod
 from cyclegan_plugin.registry import RUNNERS
 
 from ..hooks.resume_state_hook import ResumeStateHook  # noqa: F401 (registers it)
-from .state_dict_check import check_state_dict
+from .state_dict_check import check_model_state_dict
 
 
 @RUNNERS.register_module()
@@ -114,7 +114,7 @@ class RobustRunner(Runner):
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
         state_dict = checkpoint.get('state_dict', checkpoint)
-        check_state_dict(model, state_dict, source=filename)
+        check_model_state_dict(model, state_dict, source=filename)
         checkpoint = _load_checkpoint_to_model(
             model, checkpoint, strict, revise_keys=revise_keys
         )

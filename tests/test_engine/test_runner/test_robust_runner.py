@@ -92,4 +92,4 @@ def test_other_architecture_lists_keys_and_shapes(trained, tmp_path):
     text = str(err.value)
     assert 'other.pth' in text and 'unexpected keys' in text
     assert 'generators.A.extra.weight' in text
-    assert 'generators.A.stem.conv.weight: checkpoint (4, 3, 7, 7)' in text
+    assert 'generators.A.stem.conv.weight: (4, 3, 7, 7) in the file' in text
