@@ -32,7 +32,7 @@ pack = dict(
 )
 train_pipeline = load + [
     dict(
-        type='mmagic.TransformBroadcaster',
+        type='TransformBroadcaster',  # mmcv's, found from every scope
         mapping={'img': ['img_A', 'img_B']},
         auto_remap=True,
         share_random_params=True,
@@ -50,7 +50,7 @@ train_pipeline = load + [
 ]
 test_pipeline = load + [
     dict(
-        type='mmagic.TransformBroadcaster',
+        type='TransformBroadcaster',  # mmcv's, found from every scope
         mapping={'img': ['img_A', 'img_B']},
         auto_remap=True,
         share_random_params=True,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.registry import RUNNERS
+from mmengine.registry import RUNNERS, DefaultScope
 from mmengine.runner import Runner
 
 pytestmark = pytest.mark.mmagic
@@ -71,13 +71,21 @@ def _tiny(config: Path, data_root: Path, work_dir: Path, inception: str) -> Conf
 
 
 def _build(cfg: Config) -> Runner:
-    # As tools/train.py (ours and MMagic's): the config's runner_type if any.
-    return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    # As tools/train.py (ours and MMagic's): the config's runner_type if any,
+    # looked up in the config's scope (not in the last Runner's).
+    if 'runner_type' not in cfg:
+        return Runner.from_cfg(cfg)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return RUNNERS.build(cfg)
 
 
 def _train_and_check(cfg: Config, work_dir: Path) -> Runner:
     runner = _build(cfg)
-    before = {k: v.clone() for k, v in runner.model.state_dict().items()}
+    state = runner.model.state_dict()
+    before = {k: state[k].clone() for k in state if k.startswith('generators.')}
+    before.update(
+        (k, state[k].clone()) for k in state if k.startswith('discriminators.')
+    )
     runner.train()
     assert runner.iter == ITERS
     after = runner.model.state_dict()
