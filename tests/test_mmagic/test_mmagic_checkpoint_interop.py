@@ -129,3 +129,23 @@ def test_to_mmagic_writes_back_mmagic_weights(checkpoints):
     assert set(fresh.state_dict()) == set(original)
     for key, value in fresh.state_dict().items():
         assert torch.equal(value, original[key]), key
+
+
+def test_inferencer_with_the_mmagic_config_translates_as_mmagic(checkpoints, tmp_path):
+    from cyclegan_plugin.apis.inferencer import CycleGANInferencer
+
+    mmagic_model, tmp = checkpoints
+    bgr = _horse_bgr()
+    image = tmp_path / 'horse.png'
+    cv2.imwrite(
+        str(image), ((bgr[0] + 1) * 127.5).round().byte().permute(1, 2, 0).numpy()
+    )
+    config = REPO / 'configs' / 'mmagic' / IN_MMAGIC_NAME
+    inferencer = CycleGANInferencer(str(config), str(tmp / 'rgb.pth'))
+    zebra_rgb = inferencer.infer(img=str(image), result_out_dir=str(tmp_path / 'z.png'))
+    with torch.no_grad():
+        expected_bgr = mmagic_model.translation(bgr, target_domain='zebra')[0]
+    expected_rgb = ((expected_bgr.flip(0) + 1) * 127.5).round().clamp(0, 255)
+    expected_rgb = expected_rgb.byte().permute(1, 2, 0).numpy()
+    assert zebra_rgb.shape == expected_rgb.shape
+    assert abs(zebra_rgb.astype(int) - expected_rgb.astype(int)).max() <= 1
