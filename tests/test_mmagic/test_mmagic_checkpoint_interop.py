@@ -16,6 +16,7 @@ pytestmark = pytest.mark.mmagic
 REPO = Path(__file__).parents[2]
 H2Z = REPO / '..' / 'shared' / 'data' / 'horse2zebra'
 MMAGIC_CONFIG = 'cyclegan/cyclegan_lsgan-resnet-in_1xb1-270kiters_horse2zebra.py'
+IN_MMAGIC_NAME = 'cyclegan_in-mmagic_resnet9-patchgan_1xb1-266800iters_horse2zebra.py'
 
 
 def _mmagic_cyclegan(seed: int = 0) -> torch.nn.Module:
