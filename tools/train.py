@@ -77,5 +77,7 @@ if __name__ == '__main__':
         # Configuration mistakes: one clear line instead of a traceback.
         if os.environ.get('CYCLEGAN_DEBUG'):
             raise
-        print(f'error: {e}', file=sys.stderr)
+        # KeyError's str() adds quotes; show the message as written.
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f'error: {msg}', file=sys.stderr)
         sys.exit(2)

@@ -1,12 +1,46 @@
 """Loading and adjusting configs the way ``tools/*.py`` need it."""
 
 import difflib
+import inspect
 import os.path as osp
 from typing import Any, Dict, Literal, Optional
 
 from mmengine.config import Config, ConfigDict
+from mmengine.registry import DefaultScope
+
+from cyclegan_plugin import registry
 
 AmpDtype = Literal['bfloat16', 'float16']
+
+
+def _component_class(type_name: Any) -> Any:
+    """The class a config's ``type`` names, searched in every registry."""
+    if inspect.isclass(type_name):
+        return type_name
+    with DefaultScope.overwrite_default_scope('cyclegan_plugin'):
+        for name in registry.__all__:
+            reg = getattr(registry, name)
+            found = getattr(reg, 'get', lambda _: None)(type_name)
+            if found is not None:
+                return found
+    return None
+
+
+def _accepts(type_name: Any, key: str) -> bool:
+    """Whether the component ``type_name`` takes a constructor arg ``key``."""
+    cls = _component_class(type_name)
+    if not inspect.isclass(cls):
+        return True  # unknown here (e.g. another scope): its build checks it
+    for klass in cls.__mro__:
+        init = klass.__dict__.get('__init__')
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters
+        if key in params:
+            return True
+        if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            return False
+    return True
 
 
 def _check_override(cfg: Config, key: str) -> None:
@@ -35,7 +69,7 @@ def _check_override(cfg: Config, key: str) -> None:
         if part in node:
             node = node[part]
             continue
-        if is_leaf and 'type' in node:
+        if is_leaf and 'type' in node and _accepts(node['type'], part):
             return
         where = '.'.join(parts[:depth]) or 'the config'
         close = difflib.get_close_matches(part, [str(k) for k in node], n=3)

@@ -1,9 +1,6 @@
 """The demo config through train.py, test.py --out and translate.py's errors."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
@@ -11,25 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-REPO = Path(__file__).resolve().parents[2]
+from .tool_helpers import REPO, run_tool
+
 DEMO = REPO / 'configs' / 'cyclegan_demo.py'
-
-
-def run_tool(*args, check=True):
-    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='1')
-    proc = subprocess.run(
-        [sys.executable, *map(str, args)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(
-            f'{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}'
-        )
-    return proc
 
 
 @pytest.fixture(scope='module')

@@ -10,30 +10,12 @@ import cv2
 import pytest
 import torch
 
-from .tiny_config import H2Z, REPO, write_tiny_config
+from .tool_helpers import H2Z, REPO, run_tool, write_tiny_config
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not H2Z.is_dir(), reason=f'real data not found at {H2Z}'),
 ]
-
-
-def run_tool(*args, check=True, **kwargs):
-    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='1')
-    proc = subprocess.run(
-        [sys.executable, *map(str, args)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        **kwargs,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(
-            f'{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}'
-        )
-    return proc
 
 
 def weights(path):

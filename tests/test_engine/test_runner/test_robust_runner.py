@@ -10,7 +10,7 @@ from mmengine.config import Config
 from cyclegan_plugin.registry import RUNNERS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'test_tools'))
-from tiny_config import H2Z, write_tiny_config  # noqa: E402
+from tool_helpers import H2Z, write_tiny_config  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     not H2Z.is_dir(), reason=f'real data not found at {H2Z}'

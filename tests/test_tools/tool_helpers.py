@@ -1,5 +1,8 @@
-"""Writes small training configs on real horse2zebra images for tool tests."""
+"""Helpers for tool tests: tiny configs on real images, running scripts."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,3 +49,21 @@ def write_tiny_config(
     lines += [f'{k} = {v}' for k, v in extra.items()]
     path.write_text('\n'.join(lines) + '\n')
     return path
+
+
+def run_tool(*args, check: bool = True) -> subprocess.CompletedProcess:
+    """Run a repo script (``tools/...``) in a subprocess, as a user would."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='1')
+    proc = subprocess.run(
+        [sys.executable, *map(str, args)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f'{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}'
+        )
+    return proc

@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import pytest
+
+from cyclegan_plugin.apis import enable_amp, load_config
+
+CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
+H2Z = str(CONFIGS / 'cyclegan_h2z.py')
+
+
+@pytest.mark.parametrize(
+    'key',
+    [
+        'model.generator.num_blocks',  # a constructor default, not in the file
+        'train_cfg.dynamic_intervals',
+        'optim_wrapper.generators.optimizer.weight_decay',
+        'train_dataloader.dataset.max_dataset_size',
+        'default_hooks.checkpoint.interval',
+    ],
+)
+def test_valid_overrides_apply(key):
+    cfg = load_config(H2Z, {key: 7})
+    node = cfg
+    for part in key.split('.'):
+        node = node[part]
+    assert node == 7
+
+
+@pytest.mark.parametrize(
+    'key, hint',
+    [
+        ('train_cfg.max_iter', 'max_iters'),
+        ('model.generator.num_block', 'num_blocks'),
+        ('modle.generator', 'model'),
+        ('default_hooks.checkpont.interval', 'checkpoint'),
+    ],
+)
+def test_typos_are_named_with_a_suggestion(key, hint):
+    with pytest.raises(KeyError) as err:
+        load_config(H2Z, {key: 1})
+    assert repr(key.split('.')[-1]) in str(err.value) or key in str(err.value)
+    assert hint in str(err.value)
+
+
+def test_work_dir_default_and_missing_file(tmp_path):
+    assert load_config(H2Z).work_dir.endswith('work_dirs/cyclegan_h2z')
+    assert load_config(H2Z, work_dir=str(tmp_path)).work_dir == str(tmp_path)
+    with pytest.raises(FileNotFoundError, match='nope.py'):
+        load_config(str(tmp_path / 'nope.py'))
+
+
+def test_enable_amp_switches_both_wrappers():
+    cfg = enable_amp(load_config(H2Z), 'bfloat16')
+    for name in ('generators', 'discriminators'):
+        assert cfg.optim_wrapper[name].type == 'MixedPrecisionOptimWrapper'
+        assert cfg.optim_wrapper[name].dtype == 'bfloat16'
+
+
+def test_every_shipped_config_parses():
+    for path in sorted(CONFIGS.glob('cyclegan_*.py')):
+        cfg = load_config(str(path))
+        assert cfg.model.type == 'CycleGAN', path.name
+        assert cfg.default_scope == 'cyclegan_plugin', path.name
