@@ -1,0 +1,38 @@
+# A CPU-sized horse2zebra run (docs/benchmarks.md): the paper's recipe at
+# 128x128 (load 143, crop 128, as the authors train at 128) with a slimmer
+# ResNet-6 generator and PatchGAN, for 1500 iterations (about an hour on 2
+# shared CPU cores); the linear decay keeps the paper's shape (constant for
+# the first half, then to zero).
+_base_ = './cyclegan_h2z.py'
+
+model = dict(
+    generator=dict(base_channels=32, num_blocks=6),  # the authors' 128 px depth
+    discriminator=dict(base_channels=32))
+
+load_size, crop_size = 143, 128
+train_pipeline = [
+    dict(type='LoadTranslationImage', keys=['img_A', 'img_B']),
+    dict(type='ResizeImages', keys=['img_A', 'img_B'], scale=load_size,
+         interpolation='bicubic'),
+    dict(type='RandomCropImages', keys=['img_A', 'img_B'], crop_size=crop_size),
+    dict(type='RandomFlipImages', keys=['img_A', 'img_B'], prob=0.5),
+    dict(type='PackTranslationInputs', keys=['img_A', 'img_B']),
+]
+test_pipeline = [
+    dict(type='LoadTranslationImage', keys=['img_A', 'img_B']),
+    dict(type='ResizeImages', keys=['img_A', 'img_B'], scale=crop_size,
+         interpolation='bicubic'),
+    dict(type='PackTranslationInputs', keys=['img_A', 'img_B']),
+]
+train_dataloader = dict(num_workers=1, dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+max_iters = 1500
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+param_scheduler = dict(begin=max_iters // 2, end=max_iters)
+default_hooks = dict(
+    logger=dict(interval=50), checkpoint=dict(interval=500, max_keep_ckpts=2))
+custom_hooks = [
+    dict(type='TranslationVisualizationHook', interval=250, num_images=4),
+]
