@@ -9,6 +9,8 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
+# albumentations (imported by mmagic.datasets) would look for updates online.
+export NO_ALBUMENTATIONS_UPDATE=1
 
 ENV_DIR="$(bash tools/setup_mmagic_env.sh | tail -n 1)"
 PY="$ENV_DIR/bin/python"

@@ -20,6 +20,9 @@
 #   CYCLEGAN_MMAGIC_PYTHON  interpreter for the venv. Defaults to python3.11.
 #   MAX_JOBS                parallel compile jobs for mmcv. Defaults to 2.
 set -euo pipefail
+# Only the environment's path goes to stdout (callers take its last line);
+# everything else, pip's output included, to stderr.
+exec 3>&1 1>&2
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SCRIPT="$REPO/tools/setup_mmagic_env.sh"
@@ -55,7 +58,7 @@ build_env() {
     log 'step 3/3: mmengine, mmagic and pinned libraries'
     "${pip[@]}" -c "$CONSTRAINTS" -r "$REPO/requirements/mmagic.txt"
 
-    "$dest/bin/python" -c 'import mmcv.ops, mmagic.models; print("mmagic ok")' >&2
+    "$dest/bin/python" -c 'import mmcv.ops, mmagic.models; print("mmagic ok")'
 }
 
 if [[ -f "$MARKER" ]]; then
@@ -80,6 +83,6 @@ fi
 # for mmcv-lite beside the full mmcv.
 log "installing $REPO (editable, with test and eval extras)"
 CYCLEGAN_PLUGIN_MMCV=full "$ENV_DIR/bin/python" -m pip install --no-input -q \
-    -c "$CONSTRAINTS" --no-build-isolation -e "$REPO[tests,eval]" >&2
+    -c "$CONSTRAINTS" --no-build-isolation -e "$REPO[tests,eval]"
 
-echo "$ENV_DIR"
+echo "$ENV_DIR" >&3

@@ -16,6 +16,8 @@ H2Z = REPO / '..' / 'shared' / 'data' / 'horse2zebra'
 
 
 def _mmagic_import_error() -> Optional[str]:
+    # albumentations (imported by mmagic.datasets) would look for updates online.
+    os.environ.setdefault('NO_ALBUMENTATIONS_UPDATE', '1')
     try:
         import mmagic  # noqa: F401
         import mmagic.models  # noqa: F401  (needs mmcv's compiled ops)
