@@ -34,7 +34,13 @@ model_wrapper_cfg = dict(
     type='MMSeparateDistributedDataParallel',
     broadcast_buffers=False,
     find_unused_parameters=False,
+    # DDP takes each network's own device: the Runner's default device_ids
+    # (the local rank) is refused for CPU modules (gloo training).
+    device_ids=None,
 )
+# Batch-norm variants (norm_cfg type='BN') become SyncBatchNorm under DDP, so
+# the statistics cover the global batch; instance norm is left as it is.
+sync_bn = 'torch'
 
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)

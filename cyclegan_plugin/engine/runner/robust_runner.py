@@ -8,7 +8,8 @@ from typing import Callable, Optional, Union
 
 import torch
 import torch.distributed as torch_dist
-from mmengine.dist import is_distributed
+import torch.nn as nn
+from mmengine.dist import broadcast, is_distributed, master_only
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
@@ -37,6 +38,10 @@ class RobustRunner(Runner):
       the same random streams.
     * ``launcher='pytorch'`` without CUDA initialises a gloo process group
       (MMEngine's own initialisation requires a GPU), so DDP runs on CPUs.
+      There ``sync_bn`` is not applied (``SyncBatchNorm`` needs a GPU): each
+      process keeps its own batch-norm statistics, with a warning.
+    * After weight initialisation rank 0's tensors are broadcast; non-tensor
+      state (the image buffers' history) stays per process.
     """
 
     def setup_env(self, env_cfg: dict) -> None:
@@ -50,6 +55,32 @@ class RobustRunner(Runner):
             )
         super().setup_env(env_cfg)
 
+    def wrap_model(self, model_wrapper_cfg: Optional[dict], model: nn.Module):
+        """Wrap as MMEngine does; on CPUs without ``sync_bn``."""
+        if self.distributed and not torch.cuda.is_available():
+            if self.cfg.get('sync_bn') is not None:
+                self.logger.warning(
+                    f'sync_bn={self.cfg.sync_bn!r} is ignored: SyncBatchNorm '
+                    'needs GPUs, so each CPU process normalises with its own '
+                    'batch statistics.'
+                )
+                self.cfg.sync_bn = None
+        return super().wrap_model(model_wrapper_cfg, model)
+
+    def _init_model_weights(self) -> None:
+        """Initialise weights, then broadcast rank 0's tensors.
+
+        MMEngine broadcasts every ``state_dict`` value, which fails on
+        non-tensor extra state such as the image buffers' history.
+        """
+        model = self.model.module if is_model_wrapper(self.model) else self.model
+        if not hasattr(model, 'init_weights'):
+            return
+        model.init_weights()
+        for value in model.state_dict().values():
+            if isinstance(value, torch.Tensor):
+                broadcast(value)
+
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
         """Register hooks as MMEngine does, plus :class:`ResumeStateHook`."""
         custom_hooks = list(custom_hooks or [])
@@ -61,8 +92,12 @@ class RobustRunner(Runner):
             custom_hooks.append(dict(type='cyclegan_plugin.ResumeStateHook'))
         super().register_hooks(default_hooks, custom_hooks)
 
+    @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs) -> None:
-        """Save as MMEngine does, atomically (temp file, fsync, rename)."""
+        """Save as MMEngine does, atomically (temp file, fsync, rename).
+
+        Only rank 0 writes (MMEngine's method is rank-0 only too).
+        """
         final = osp.join(out_dir, filename)
         tmp_name = f'.{filename}.tmp-{os.getpid()}'
         tmp = osp.join(out_dir, tmp_name)
