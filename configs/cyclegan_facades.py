@@ -1,6 +1,9 @@
 # CycleGAN on CMP facades (pix2pix "AB" files: photo | label map), trained
-# unpaired, evaluated against the true pairs: FID plus PSNR/SSIM/L1 of each
-# translation against its ground truth. A = photo, B = label map.
+# unpaired, evaluated against the true pairs: FID, PSNR/SSIM/L1 of each
+# translation against its ground truth, and the paper's scores: per-pixel
+# accuracy, per-class accuracy and mean IoU of the generated label maps
+# (photo -> labels) and, given a segmentation model, the FCN score of the
+# generated photos (labels -> photo). A = photo, B = label map.
 # 400 training files: one epoch = 400 iterations.
 _base_ = [
     './_base_/models/cyclegan_resnet9_patchgan.py',
@@ -19,6 +22,10 @@ val_evaluator = [
     dict(type='PSNR', directions=('AtoB', 'BtoA')),
     dict(type='SSIM', directions=('AtoB', 'BtoA')),
     dict(type='L1', directions=('AtoB', 'BtoA')),
+    dict(type='LabelScore', direction='AtoB', palette='facades'),
+    # Set model= to a TorchScript facade segmenter to score labels -> photo;
+    # without one the metric logs that it is skipped (nothing is downloaded).
+    dict(type='FCNScore', direction='BtoA', palette='facades', model=None),
 ]
 test_evaluator = val_evaluator
 
