@@ -13,14 +13,7 @@ MMagic                      ours (``docs/design.md``)
 ``discriminators.<A name>`` ``discriminators.B`` (on A)
 ==========================  ===========================
 
-Module paths (mmcv ``ConvModule``: ``conv`` plus a norm named ``in``/``bn``),
-for ``n`` residual blocks and ``L`` = ``num_conv``:
-
-- generator: ``model.0`` stem, ``model.1``-``2`` downsampling, ``model.3`` …
-  ``model.{2+n}`` blocks (``block.0`` and ``block.1``, ``block.2`` after a
-  dropout), ``model.{3+n}``-``{4+n}`` transposed convs, ``model.{5+n}`` head;
-- discriminator: ``model.0`` … ``model.L`` conv modules, ``model.{L+1}`` the
-  final bare conv.
+The module paths are in :mod:`.mmagic_layout`.
 
 MMagic's released CycleGANs see **BGR** images. Converting to ours (RGB)
 reverses the input channels of every network's first conv and the output
@@ -28,17 +21,16 @@ channels of each generator's last conv; ``keep_bgr=True`` copies the weights
 unchanged instead.
 """
 
-import re
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import torch
 from torch import Tensor
 
-from cyclegan_plugin.models.discriminators import PatchDiscriminator
-from cyclegan_plugin.models.generators import ResnetGenerator
 from cyclegan_plugin.models.utils import check_state_dict, load_weights_file
+
+from .mmagic_layout import MMAGIC_LAYOUTS, NetworkLayout
 
 __all__ = ['mmagic_to_plugin', 'plugin_to_mmagic', 'MMAGIC_FILE_NAME']
 
@@ -46,110 +38,44 @@ StateDict = Dict[str, Tensor]
 PathLike = Union[str, Path]
 
 MMAGIC_FILE_NAME = 'cyclegan_mmagic.pth'
-_GROUPS = ('generators', 'discriminators')
-# Channel reversals BGR <-> RGB: (key, dim) per network kind.
-_FLIPS = {
-    'generators': (
-        ('stem.conv.weight', 1),
-        ('head.conv.weight', 0),
-        ('head.conv.bias', 0),
-    ),
-    'discriminators': (('layers.0.conv.weight', 1),),
-}
+_GROUPS = tuple(MMAGIC_LAYOUTS)  # 'generators', 'discriminators'
 
 
-_MM_MODULE = {
-    'generators': re.compile(r'model\.\d+(\.block\.\d+)?\.\w+'),
-    'discriminators': re.compile(r'model\.\d+(\.\w+)?'),
-}
+def _modules(state: Mapping[str, Tensor]) -> List[str]:
+    return sorted({k.rsplit('.', 1)[0] for k in state})
 
 
-def _check_mmagic_paths(group: str, mm_paths: Sequence[str], source: str) -> None:
-    odd = [p for p in mm_paths if not _MM_MODULE[group].fullmatch(p)]
+def _check_mmagic_paths(
+    kind: NetworkLayout, modules: Sequence[str], source: str
+) -> None:
+    odd = [p for p in modules if not kind.mm_module.fullmatch(p)]
     if odd:
         raise ValueError(
-            f'{source} is not an MMagic CycleGAN {group[:-1]}: unexpected modules '
+            f'{source} is not an MMagic CycleGAN network: unexpected modules '
             f'{odd[:8]} (expected model.<i>.conv, model.<i>.block.<j>.conv, ...)'
         )
 
 
-def _generator_paths(mm_paths: Sequence[str]) -> Dict[str, str]:
-    """MMagic generator module paths → ours."""
-    num_blocks = len({p.split('.')[1] for p in mm_paths if '.block.' in p})
-    table = {}
-    for path in mm_paths:
-        parts = path.split('.')  # model.<i>[.block.<j>].<sub>
-        i, sub = int(parts[1]), 'conv' if parts[-1] == 'conv' else 'norm'
-        if i == 0:
-            ours = 'stem'
-        elif i <= 2:
-            ours = f'downsample.{i - 1}'
-        elif i < 3 + num_blocks:
-            ours = f'blocks.{i - 3}.{"conv1" if parts[3] == "0" else "conv2"}'
-        elif i < 5 + num_blocks:
-            ours = f'upsample.{i - 3 - num_blocks}'
-        else:
-            ours = 'head'
-        table[path] = f'{ours}.{sub}'
-    return table
-
-
-def _discriminator_paths(mm_paths: Sequence[str]) -> Dict[str, str]:
-    """MMagic discriminator module paths → ours."""
-    last = max(int(p.split('.')[1]) for p in mm_paths)
-    table = {}
-    for path in mm_paths:
-        parts = path.split('.')  # model.<i>[.<sub>]
-        if int(parts[1]) == last:
-            table[path] = 'head'
-        else:
-            sub = 'conv' if parts[-1] == 'conv' else 'norm'
-            table[path] = f'layers.{parts[1]}.{sub}'
-    return table
-
-
-def _norm_cfg(state: Mapping[str, Tensor], norm_key: str) -> dict:
-    if f'{norm_key}.running_mean' in state:
-        return dict(type='BN')
-    return dict(type='IN', affine=f'{norm_key}.weight' in state)
-
-
-def _our_config(group: str, state: Mapping[str, Tensor], dropout: bool) -> dict:
-    """The config of our network that ``state`` (our keys) fits."""
-    if group == 'generators':
-        stem, head = state['stem.conv.weight'], state['head.conv.weight']
-        blocks = {k.split('.')[1] for k in state if k.startswith('blocks.')}
-        return dict(
-            type='ResnetGenerator',
-            in_channels=stem.shape[1],
-            out_channels=head.shape[0],
-            base_channels=stem.shape[0],
-            num_blocks=len(blocks),
-            norm_cfg=_norm_cfg(state, 'downsample.0.norm'),
-            use_dropout=dropout,
-        )
-    first = state['layers.0.conv.weight']
-    layers = {k.split('.')[1] for k in state if k.startswith('layers.')}
-    return dict(
-        type='PatchDiscriminator',
-        in_channels=first.shape[1],
-        base_channels=first.shape[0],
-        num_conv=len(layers) - 1,
-        norm_cfg=_norm_cfg(state, 'layers.1.norm'),
-    )
-
-
-def _check(group: str, state: StateDict, cfg: dict, source: str) -> None:
-    network = ResnetGenerator if group == 'generators' else PatchDiscriminator
+def _checked_config(
+    kind: NetworkLayout, state: StateDict, dropout: bool, source: str
+) -> dict:
+    """Our network config that ``state`` (our keys) fits, else ValueError."""
+    try:
+        cfg = kind.config(state, dropout)
+    except KeyError as err:
+        raise ValueError(
+            f'{source} lacks {err}: not a {kind.network.__name__}'
+        ) from err
     args = {k: v for k, v in cfg.items() if k != 'type'}
     with torch.device('meta'):  # only keys and shapes are compared
-        expected = network(**args, init_cfg=None).state_dict()
+        expected = kind.network(**args, init_cfg=None).state_dict()
     check_state_dict(expected, state, source, f'{cfg["type"]}({args})')
+    return cfg
 
 
-def _flip_channels(group: str, state: StateDict) -> StateDict:
+def _flip_channels(kind: NetworkLayout, state: StateDict) -> StateDict:
     flipped = OrderedDict(state)
-    for key, dim in _FLIPS[group]:
+    for key, dim in kind.flips:
         flipped[key] = state[key].flip(dim)
     return flipped
 
@@ -227,50 +153,19 @@ def mmagic_to_plugin(
     converted: StateDict = OrderedDict()
     for group in _GROUPS:
         for mm_domain, ours in ours_of.items():
-            mm = _split(state, f'{group}.{mm_domain}.')
+            kind, mm = MMAGIC_LAYOUTS[group], _split(state, f'{group}.{mm_domain}.')
             if not mm:
                 continue
-            modules = sorted({k.rsplit('.', 1)[0] for k in mm})
             source = f'{group}.{mm_domain} of {path}'
-            _check_mmagic_paths(group, modules, source)
-            paths = (
-                _generator_paths if group == 'generators' else _discriminator_paths
-            )(modules)
-            net = _rename(mm, paths)
+            _check_mmagic_paths(kind, _modules(mm), source)
+            net = _rename(mm, kind.to_ours(_modules(mm)))
             dropout = any('.block.2.' in k for k in mm)
-            cfg = _our_config(group, net, dropout)
-            _check(group, net, cfg, source)
+            cfg = _checked_config(kind, net, dropout, source)
             if not keep_bgr:
-                net = _flip_channels(group, net)
+                net = _flip_channels(kind, net)
             meta.setdefault(group, {})[ours] = cfg
             converted.update((f'{group}.{ours}.{k}', v) for k, v in net.items())
     return dict(meta=meta, state_dict=converted)
-
-
-def _mmagic_paths(group: str, state: Mapping[str, Tensor], dropout: bool):
-    """Our module paths → MMagic's, read off our (already checked) keys."""
-    modules = sorted({k.rsplit('.', 1)[0] for k in state})
-    norm = 'bn' if any(k.endswith('running_mean') for k in state) else 'in'
-    count = len(
-        {p.split('.')[1] for p in modules if p.startswith(('blocks', 'layers'))}
-    )
-    if group == 'generators':
-        owners = {'stem': 0, 'downsample.0': 1, 'downsample.1': 2}
-        owners.update({'upsample.0': 3 + count, 'upsample.1': 4 + count})
-        owners.update({'head': 5 + count})
-        for b in range(count):
-            owners[f'blocks.{b}.conv1'] = f'{3 + b}.block.0'
-            owners[f'blocks.{b}.conv2'] = f'{3 + b}.block.{2 if dropout else 1}'
-    else:
-        owners = {f'layers.{i}': i for i in range(count)}
-    table = {}
-    for path in modules:
-        if path == 'head' and group == 'discriminators':
-            table[path] = f'model.{count}'
-            continue
-        owner, sub = path.rsplit('.', 1)
-        table[path] = f'model.{owners[owner]}.{"conv" if sub == "conv" else norm}'
-    return table
 
 
 def plugin_to_mmagic(
@@ -304,16 +199,18 @@ def plugin_to_mmagic(
     out: StateDict = OrderedDict()
     for group in _GROUPS:
         for ours, mm_domain in mm_of.items():
-            net = _split(state, f'{group}.{ours}.')
+            kind, net = MMAGIC_LAYOUTS[group], _split(state, f'{group}.{ours}.')
             if not net:
                 continue
             source = f'{group}.{ours} of the checkpoint'
+            # Dropout has no weights: only a recorded config tells.
             recorded = (meta.get(group) or {}).get(ours) or {}
             dropout = bool(recorded.get('use_dropout', False))
-            _check(group, net, _our_config(group, net, dropout), source)
+            _checked_config(kind, net, dropout, source)
             if not keep_bgr:
-                net = _flip_channels(group, net)
-            mm = _rename(net, _mmagic_paths(group, net, dropout))
+                net = _flip_channels(kind, net)
+            norm = 'bn' if any(k.endswith('running_mean') for k in net) else 'in'
+            mm = _rename(net, kind.to_mmagic(_modules(net), norm, dropout))
             out.update((f'{group}.{mm_domain}.{k}', v) for k, v in mm.items())
     if not out:
         raise ValueError(
