@@ -29,14 +29,23 @@ model = dict(
     identity_loss=dict(type='L1Loss', loss_weight=5.0),
     buffer=dict(type='ImageBuffer', buffer_size=50),
     disc_loss_weight=0.5,  # D learns at half the rate of G (authors' 0.5)
+    # Speed options (docs/benchmarks.md): both pay off on GPUs with --amp,
+    # not on CPUs, so they are off here.
+    channels_last=False,
+    compile_cfg=None,  # e.g. dict() to torch.compile the generator pass
 )
 
+# FastAdam is Adam with torch's fused kernel where it exists (torch >= 2.4 on
+# CPUs, CUDA everywhere): the same updates, ~10% faster iterations on a CPU.
+# --amp turns both wrappers into MixedPrecisionOptimWrapper.
 optim_wrapper = dict(
     constructor='MultiOptimWrapperConstructor',
     generators=dict(
-        type='OptimWrapper', optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))
+        type='OptimWrapper',
+        optimizer=dict(type='FastAdam', lr=2e-4, betas=(0.5, 0.999)),
     ),
     discriminators=dict(
-        type='OptimWrapper', optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))
+        type='OptimWrapper',
+        optimizer=dict(type='FastAdam', lr=2e-4, betas=(0.5, 0.999)),
     ),
 )

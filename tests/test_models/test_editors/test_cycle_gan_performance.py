@@ -1,0 +1,111 @@
+"""CycleGAN's speed options: they change how it runs, not what it computes."""
+
+import copy
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from cyclegan_plugin.apis import enable_amp
+from cyclegan_plugin.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+
+from .test_cycle_gan import batch, build_model, build_wrappers
+
+
+def train_twin(model_kwargs, steps=2):
+    """Train a model with options and one without, from the same weights."""
+    ref = build_model()
+    model = build_model(**model_kwargs)
+    model.load_state_dict(copy.deepcopy(ref.state_dict()))
+    for net, seed in ((ref, 0), (model, 0)):
+        wrappers = build_wrappers(net)
+        for i in range(steps):
+            logs = net.train_step(batch(seed=seed + i), wrappers)
+    return ref, model, logs
+
+
+def assert_same_weights(a, b, atol):
+    for (key, x), y in zip(a.state_dict().items(), b.state_dict().values()):
+        # The gradient of a conv bias before instance norm is rounding noise,
+        # which Adam scales to a full step: those biases carry no signal.
+        if isinstance(x, torch.Tensor) and not key.endswith('conv.bias'):
+            torch.testing.assert_close(x, y, rtol=0, atol=atol, msg=key)
+
+
+def test_channels_last_trains_the_same():
+    ref, model, logs = train_twin(dict(channels_last=True))
+    conv = model.generators.A.stem.conv.weight
+    assert conv.is_contiguous(memory_format=torch.channels_last)
+    assert all(torch.isfinite(v) for v in logs.values())
+    # Same arithmetic in another order: equal to rounding.
+    assert_same_weights(ref, model, atol=1e-5)
+    x = batch(n=1)['inputs']['img_A'][0][None].float() / 127.5 - 1
+    with torch.no_grad():
+        fake = model.translate(x)
+        torch.testing.assert_close(fake, ref.translate(x), rtol=0, atol=1e-5)
+    assert fake.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_compiled_passes_train_the_same_and_keep_state_dict_keys():
+    # The 'eager' backend runs TorchDynamo's capture without code generation:
+    # fast enough for a unit test, and it must compute exactly the same.
+    ref, model, _ = train_twin(dict(compile_cfg=dict(backend='eager')))
+    assert list(model.state_dict()) == list(ref.state_dict())
+    assert_same_weights(ref, model, atol=0)
+    with torch.no_grad():
+        out = model.eval()(dict(img_A=torch.zeros(1, 3, 32, 32)), direction='AtoB')
+    assert out['fake_B'].shape == (1, 3, 32, 32)
+
+
+def test_compile_cfg_errors_reach_the_user():
+    with pytest.raises(Exception, match='no_such_option'):
+        build_model(compile_cfg=dict(no_such_option=1))
+
+
+def test_amp_config_switch_autocasts_both_steps():
+    """``enable_amp`` (``--amp``) must reach the G step and the D step."""
+    cfg = Config(
+        dict(
+            optim_wrapper=dict(
+                constructor='MultiOptimWrapperConstructor',
+                generators=dict(type='OptimWrapper', optimizer=dict(type='FastAdam')),
+                discriminators=dict(
+                    type='OptimWrapper', optimizer=dict(type='FastAdam')
+                ),
+            )
+        )
+    )
+    enable_amp(cfg, 'bfloat16')
+    model = build_model()
+    wrappers = OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(
+            type=cfg.optim_wrapper.pop('constructor'),
+            optim_wrapper_cfg=cfg.optim_wrapper.to_dict(),
+        )
+    )(model)
+    seen = []
+
+    def record(name):
+        return lambda module, args, out: seen.append((name, out.dtype))
+
+    model.generators.A.stem.conv.register_forward_hook(record('G'))
+    model.discriminators.A.head.register_forward_hook(record('D'))
+    logs = model.train_step(batch(), wrappers)
+    # G step: G_A three times, D_A once on fake_B; D step: D_A on real/fake.
+    assert seen == [('G', torch.bfloat16)] * 3 + [('D', torch.bfloat16)] * 3
+    # Losses are reduced in fp32; weights and optimizer state stay fp32.
+    assert all(v.dtype == torch.float32 for v in logs.values())
+    states = [s for w in wrappers.values() for s in w.optimizer.state.values()]
+    assert states and all(s['exp_avg'].dtype == torch.float32 for s in states)
+
+
+def test_model_options_from_config():
+    model = MODELS.build(
+        dict(
+            type='CycleGAN',
+            generator=dict(type='ResnetGenerator', base_channels=4, num_blocks=1),
+            discriminator=dict(type='PatchDiscriminator', base_channels=4, num_conv=1),
+            channels_last=True,
+        )
+    )
+    assert model.memory_format == torch.channels_last
