@@ -21,8 +21,10 @@ see BGR; they are converted to RGB unless --keep-bgr), and back:
 
 import argparse
 import sys
+from contextlib import nullcontext
 from typing import List, Optional
 
+from cyclegan_plugin.models.utils import trust_checkpoints
 from cyclegan_plugin.utils import (
     FROM_PLUGIN,
     JUNYANZ_ROLES,
@@ -65,6 +67,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='mmagic: copy the weights as they are, without reversing the image '
         "channels between MMagic's BGR and our RGB",
     )
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='read input files that need unpickling Python objects (only for '
+        'files from a source you trust: unpickling can run code)',
+    )
     parser.add_argument('--out', help='--from: the plugin checkpoint to write')
     parser.add_argument('--out-dir', help='--to: folder for the output files')
     args = parser.parse_args(argv)
@@ -97,28 +105,33 @@ def _options(args: argparse.Namespace) -> dict:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    trusted = trust_checkpoints() if args.trust_checkpoint else nullcontext()
     try:
-        if args.src_format:
-            sources = {role: getattr(args, role) for role in JUNYANZ_ROLES}
-            sources = {role: path for role, path in sources.items() if path}
-            if args.checkpoint:
-                sources['checkpoint'] = args.checkpoint
-            meta = convert_to_plugin(
-                args.src_format, sources, args.out, **_options(args)
-            )
-            print(f'wrote {args.out}')
-            for group in ('generators', 'discriminators'):
-                for domain, cfg in meta.get(group, {}).items():
-                    print(f'  {group}.{domain}: {cfg}')
-        else:
-            for path in convert_from_plugin(
-                args.dst_format, args.checkpoint, args.out_dir, **_options(args)
-            ):
-                print(f'wrote {path}')
+        with trusted:
+            _convert(args)
     except (ValueError, FileNotFoundError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
     return 0
+
+
+def _convert(args: argparse.Namespace) -> None:
+    """Run the conversion the arguments ask for."""
+    if args.src_format:
+        sources = {role: getattr(args, role) for role in JUNYANZ_ROLES}
+        sources = {role: path for role, path in sources.items() if path}
+        if args.checkpoint:
+            sources['checkpoint'] = args.checkpoint
+        meta = convert_to_plugin(args.src_format, sources, args.out, **_options(args))
+        print(f'wrote {args.out}')
+        for group in ('generators', 'discriminators'):
+            for domain, cfg in meta.get(group, {}).items():
+                print(f'  {group}.{domain}: {cfg}')
+    else:
+        for path in convert_from_plugin(
+            args.dst_format, args.checkpoint, args.out_dir, **_options(args)
+        ):
+            print(f'wrote {path}')
 
 
 if __name__ == '__main__':

@@ -13,6 +13,7 @@ from mmengine.config import Config
 from cyclegan_plugin.datasets.transforms.image_io import imread_rgb
 from cyclegan_plugin.engine.hooks.save_translations_hook import write_image_atomic
 from cyclegan_plugin.engine.runner import check_model_state_dict
+from cyclegan_plugin.models.utils import load_weights_file
 from cyclegan_plugin.registry import MODELS, build_in_scope
 
 Direction = Literal['AtoB', 'BtoA']
@@ -32,24 +33,11 @@ def load_weights(checkpoint: str, trust_checkpoint: bool = False) -> dict:
 
     Raises:
         FileNotFoundError: If the file does not exist.
-        RuntimeError: If it needs unpickling and ``trust_checkpoint`` is off,
-            or cannot be read.
+        ValueError: If it needs unpickling and ``trust_checkpoint`` is off.
+        RuntimeError: If it holds no state_dict.
     """
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'Checkpoint {checkpoint!r} does not exist.')
-    try:
-        ckpt = torch.load(
-            checkpoint, map_location='cpu', weights_only=not trust_checkpoint
-        )
-    except Exception as e:  # torch raises several types for bad files
-        hint = (
-            ''
-            if trust_checkpoint
-            else ' If it is a full training checkpoint from a source you trust, '
-            'pass --trust-checkpoint (it may run code stored in the file).'
-        )
-        raise RuntimeError(f'Cannot load {checkpoint!r} as weights: {e}.{hint}') from e
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    ckpt = load_weights_file(checkpoint, trust=trust_checkpoint)
+    state = ckpt.get('state_dict', ckpt)
     if not isinstance(state, dict):
         raise RuntimeError(f'{checkpoint!r} holds no state_dict.')
     return {

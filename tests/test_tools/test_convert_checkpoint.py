@@ -107,3 +107,33 @@ def test_usage_errors(argv, message, capsys):
         tool.main(argv)
     assert error.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_pickled_input_needs_trust_checkpoint(tmp_path):
+    """A file that needs unpickling code is refused unless trusted."""
+    g = ResnetGenerator(base_channels=8, num_blocks=1)
+    path = tmp_path / 'pickled.pth'
+    torch.save(
+        {
+            'state_dict': {f'generators.A.{k}': v for k, v in g.state_dict().items()},
+            'origin': Path('x'),
+        },
+        path,
+    )
+    tool = Path(__file__).resolve().parents[2] / 'tools' / 'convert_checkpoint.py'
+    args = [
+        sys.executable,
+        str(tool),
+        '--to',
+        'junyanz',
+        str(path),
+        '--out-dir',
+        str(tmp_path / 'out'),
+    ]
+    refused = subprocess.run(args, capture_output=True, text=True)
+    assert refused.returncode == 1 and '--trust-checkpoint' in refused.stderr
+    trusted = subprocess.run(
+        args + ['--trust-checkpoint'], capture_output=True, text=True
+    )
+    assert trusted.returncode == 0, trusted.stderr
+    assert (tmp_path / 'out' / 'latest_net_G_A.pth').is_file()

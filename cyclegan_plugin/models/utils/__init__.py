@@ -1,7 +1,12 @@
 """Building blocks, weight init and weight loading shared by the networks."""
 
 from .base_network import BaseNetwork
-from .checkpoint import check_state_dict, load_pretrained, load_weights_file
+from .checkpoint import (
+    check_state_dict,
+    load_pretrained,
+    load_weights_file,
+    trust_checkpoints,
+)
 from .conv_norm_act import ConvNormAct
 from .init_weights import INIT_FUNCS, init_weights
 from .layers import (
@@ -28,4 +33,5 @@ __all__ = [
     'init_weights',
     'load_pretrained',
     'load_weights_file',
+    'trust_checkpoints',
 ]

@@ -1,25 +1,54 @@
 """Safe, strict loading of weights: never a partial or silent load."""
 
 import pickle
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Union
+from typing import Dict, Iterator, List, Mapping, Optional, Union
 
 import torch
 from torch import Tensor, nn
 
-__all__ = ['check_state_dict', 'load_pretrained', 'load_weights_file']
+__all__ = [
+    'check_state_dict',
+    'load_pretrained',
+    'load_weights_file',
+    'trust_checkpoints',
+]
 
 _MAX_LISTED = 20
 
 
+_TRUSTED: ContextVar[bool] = ContextVar('cyclegan_plugin_trusted', default=False)
+
+
+@contextmanager
+def trust_checkpoints() -> Iterator[None]:
+    """Within this block, :func:`load_weights_file` unpickles everything.
+
+    For ``--trust-checkpoint``: only for files from a source you trust, since
+    unpickling can run code stored in the file.
+    """
+    token = _TRUSTED.set(True)
+    try:
+        yield
+    finally:
+        _TRUSTED.reset(token)
+
+
 def load_weights_file(
-    path: Union[str, Path], map_location: Union[str, torch.device] = 'cpu'
+    path: Union[str, Path],
+    map_location: Union[str, torch.device] = 'cpu',
+    trust: Optional[bool] = None,
 ) -> dict:
     """Read a checkpoint with ``torch.load(..., weights_only=True)``.
 
     Args:
         path (str | Path): The file.
         map_location (str | torch.device): Where tensors go. Defaults to 'cpu'.
+        trust (bool, optional): Unpickle arbitrary objects (only for files
+            from a source you trust). None follows :func:`trust_checkpoints`.
+            Defaults to None.
 
     Returns:
         dict: The file's content (a state_dict or ``{'meta', 'state_dict', ...}``).
@@ -32,17 +61,16 @@ def load_weights_file(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f'checkpoint file not found: {path}')
+    trust = _TRUSTED.get() if trust is None else trust
     try:
-        content = torch.load(path, map_location=map_location, weights_only=True)
+        content = torch.load(path, map_location=map_location, weights_only=not trust)
     except pickle.UnpicklingError as error:
         raise ValueError(
-            f'{path} could not be read as weights only ({_reason(error)}). '
-            'An MMEngine training '
-            'checkpoint keeps Python objects besides tensors (message hub, '
-            'optimizer state), which weights-only loading refuses; if you trust '
-            'the file, save its weights alone: c = torch.load(path, '
-            "weights_only=False); torch.save({'meta': c.get('meta', {}), "
-            "'state_dict': c['state_dict']}, new_path)"
+            f'{path} could not be read as weights only ({_reason(error)}): it '
+            'holds Python objects besides tensors, and unpickling them can run '
+            'code stored in the file. If the file comes from a source you '
+            'trust, pass --trust-checkpoint. (Checkpoints written by this '
+            "plugin's RobustRunner load without it.)"
         ) from error
     if not isinstance(content, dict):
         raise ValueError(

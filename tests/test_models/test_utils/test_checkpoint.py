@@ -5,7 +5,11 @@ import argparse
 import pytest
 import torch
 
-from cyclegan_plugin.models.utils import check_state_dict, load_weights_file
+from cyclegan_plugin.models.utils import (
+    check_state_dict,
+    load_weights_file,
+    trust_checkpoints,
+)
 
 
 def test_reads_weights_only(tmp_path):
@@ -24,7 +28,13 @@ def test_refuses_python_objects_with_advice(tmp_path):
         ValueError, match=r'training.pth could not be read as weights only'
     ) as error:
         load_weights_file(path)
-    assert 'Namespace' in str(error.value) and "c['state_dict']" in str(error.value)
+    assert 'Namespace' in str(error.value) and '--trust-checkpoint' in str(error.value)
+    # Trusted explicitly, or within trust_checkpoints(), it loads.
+    assert load_weights_file(path, trust=True)['message_hub'].a == 1
+    with trust_checkpoints():
+        assert load_weights_file(path)['message_hub'].a == 1
+    with pytest.raises(ValueError):
+        load_weights_file(path)  # the trust ends with the block
 
 
 def test_missing_and_non_dict_files(tmp_path):
