@@ -436,7 +436,10 @@ class CycleGAN(BaseModel):
         samples = []
         for i in range(num):
             meta = data_samples[i].metainfo if data_samples else {}
-            sample = BaseDataElement(metainfo=meta)
+            # Keep the input's sample class: MMagic's Evaluator converts only
+            # its own DataSample into what its metrics read.
+            sample_type = type(data_samples[i]) if data_samples else BaseDataElement
+            sample = sample_type(metainfo=meta)
             for key, value in images.items():
                 sample.set_field(value[i], key)
             samples.append(sample)
