@@ -1,5 +1,6 @@
 """Python entry points used by ``tools/``."""
 
+from .baselines import score_baseline
 from .config import enable_amp, load_config
 from .inference import (
     collect_images,
@@ -9,13 +10,16 @@ from .inference import (
     translate_batch,
     translate_images,
 )
+from .inferencer import CycleGANInferencer
 
 __all__ = [
+    'CycleGANInferencer',
     'collect_images',
     'enable_amp',
     'init_model',
     'load_config',
     'load_weights',
+    'score_baseline',
     'translate_array',
     'translate_batch',
     'translate_images',

@@ -1,4 +1,8 @@
-"""Tools-level helpers: checkpoint conversion and atomic saving."""
+"""Tools-level helpers: checkpoint conversion and atomic saving.
+
+Nothing here imports MMagic; ``mmagic_data_preprocessor`` registers a builder
+that imports it only when used.
+"""
 
 from .atomic_save import save_atomic
 from .convert_checkpoint import (
@@ -8,6 +12,7 @@ from .convert_checkpoint import (
     convert_to_plugin,
 )
 from .junyanz_format import JUNYANZ_ROLES, junyanz_to_plugin, plugin_to_junyanz
+from .mmagic_format import mmagic_to_plugin, plugin_to_mmagic
 
 __all__ = [
     'FROM_PLUGIN',
@@ -16,6 +21,8 @@ __all__ = [
     'convert_from_plugin',
     'convert_to_plugin',
     'junyanz_to_plugin',
+    'mmagic_to_plugin',
     'plugin_to_junyanz',
+    'plugin_to_mmagic',
     'save_atomic',
 ]
