@@ -49,7 +49,10 @@ val_dataloader = dict(
     ),
 )
 test_dataloader = val_dataloader
+# Pixel metrics against the rendered ground truth suit B->A (stripes removed);
+# A->B can only guess where stripes fall, so FID judges it as a distribution.
 val_evaluator = [
+    dict(type='FID', directions=('AtoB', 'BtoA')),
     dict(type='PSNR', directions=('AtoB', 'BtoA')),
     dict(type='SSIM', directions=('AtoB', 'BtoA')),
     dict(type='L1', directions=('AtoB', 'BtoA')),
