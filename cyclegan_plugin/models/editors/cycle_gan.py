@@ -4,13 +4,14 @@ from typing import Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine import MessageHub, print_log
-from mmengine.dist import all_reduce, get_world_size
+from mmengine import MessageHub
 from mmengine.model import BaseModel, is_model_wrapper
-from mmengine.optim import OptimWrapper, OptimWrapperDict
+from mmengine.optim import OptimWrapperDict
 from mmengine.structures import BaseDataElement
 
 from cyclegan_plugin.registry import MODELS, build_in_scope
+
+from .nonfinite_guard import NonFiniteGuard
 
 Direction = Literal['AtoB', 'BtoA']
 FIELDS = ('real_A', 'fake_B', 'rec_A', 'real_B', 'fake_A', 'rec_B', 'idt_A', 'idt_B')
@@ -124,11 +125,6 @@ class CycleGAN(BaseModel):
             data_preprocessor=build_in_scope(MODELS, data_preprocessor),
             init_cfg=init_cfg,
         )
-        if max_nonfinite_streak < 1:
-            raise ValueError(
-                'max_nonfinite_streak must be >= 1, but got '
-                f'max_nonfinite_streak: {max_nonfinite_streak}'
-            )
         self.generators = build_in_scope(
             MODELS,
             dict(
@@ -170,9 +166,7 @@ class CycleGAN(BaseModel):
             ):
                 _compile_forward(module, dict(compile_cfg))
         self.disc_loss_weight = float(disc_loss_weight)
-        self.max_nonfinite_streak = int(max_nonfinite_streak)
-        self._nonfinite_streak = 0
-        self._nonfinite_total = 0
+        self.nonfinite_guard = NonFiniteGuard(max_nonfinite_streak)
 
     # ------------------------------------------------------------ training
     def train_step(
@@ -202,7 +196,7 @@ class CycleGAN(BaseModel):
             )
             g_losses = self._generator_losses(real_A, real_B, outputs, discriminators)
         _set_requires_grad(discriminators, True)
-        if not self._update(g_optim, g_losses):
+        if not self.nonfinite_guard.update(g_optim, g_losses):
             # Non-finite fakes must not enter the history buffers.
             return self._log_vars(g_losses, skipped=True)
 
@@ -213,7 +207,7 @@ class CycleGAN(BaseModel):
             d_losses = self._discriminator_losses(
                 real_A, real_B, fake_A, fake_B, discriminators
             )
-        skipped = not self._update(d_optim, d_losses)
+        skipped = not self.nonfinite_guard.update(d_optim, d_losses)
         return self._log_vars({**g_losses, **d_losses}, skipped=skipped)
 
     def _generator_losses(
@@ -274,38 +268,6 @@ class CycleGAN(BaseModel):
             losses['loss_gp_B'] = self.gp_loss(discriminators.B, real_A, fake_A)
         return losses
 
-    def _update(self, optim: OptimWrapper, losses: Dict[str, torch.Tensor]) -> bool:
-        """Back-propagate and step unless a loss is non-finite (on any rank)."""
-        total = sum(losses.values())
-        finite = torch.isfinite(total.detach()).float()
-        if get_world_size() > 1:
-            # Every rank must skip together, or DDP's all-reduce deadlocks.
-            all_reduce(finite, op='min')
-        if finite.item() == 1.0:
-            optim.update_params(total)
-            self._nonfinite_streak = 0
-            return True
-        bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
-        self._nonfinite_streak += 1
-        self._nonfinite_total += 1
-        optim.zero_grad()
-        print_log(
-            f'Non-finite loss in {bad or "another rank"}: skipped this update '
-            f'({self._nonfinite_streak} in a row, {self._nonfinite_total} in '
-            'all).',
-            logger='current',
-            level=30,
-        )
-        if self._nonfinite_streak >= self.max_nonfinite_streak:
-            raise RuntimeError(
-                f'{self._nonfinite_streak} iterations in a row had non-finite '
-                f'losses (last: {bad}). Training diverged; resume from the last '
-                'good checkpoint with a lower learning rate '
-                '(optim_wrapper.*.optimizer.lr), a lower identity weight '
-                '(model.identity_loss.loss_weight), or in fp32 (without --amp).'
-            )
-        return False
-
     def _log_vars(
         self, losses: Dict[str, torch.Tensor], skipped: bool
     ) -> Dict[str, torch.Tensor]:
@@ -321,10 +283,12 @@ class CycleGAN(BaseModel):
                 v for k, v in log_vars.items() if k.startswith(('loss_D_', 'loss_gp'))
             )
         MessageHub.get_current_instance().update_info(
-            'nonfinite_skipped', self._nonfinite_total
+            'nonfinite_skipped', self.nonfinite_guard.total
         )
-        if skipped or self._nonfinite_total:
-            log_vars['nonfinite_skipped'] = torch.tensor(float(self._nonfinite_total))
+        if skipped or self.nonfinite_guard.total:
+            log_vars['nonfinite_skipped'] = torch.tensor(
+                float(self.nonfinite_guard.total)
+            )
         return log_vars
 
     # ------------------------------------------------------------ inference

@@ -173,7 +173,7 @@ def test_non_finite_loss_is_skipped_then_stops(monkeypatch, caplog):
         model.train_step(batch(seed=5), wrappers)
     # A finite step in between resets the streak.
     monkeypatch.setattr(model.cycle_loss, 'forward', real_cycle)
-    model._nonfinite_streak = 0
+    model.nonfinite_guard.streak = 0
     model.train_step(batch(seed=6), wrappers)
     assert changed(g0, model.generators)
 
