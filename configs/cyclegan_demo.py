@@ -49,10 +49,11 @@ val_dataloader = dict(
     ),
 )
 test_dataloader = val_dataloader
-# Pixel metrics against the rendered ground truth suit B->A (stripes removed);
-# A->B can only guess where stripes fall, so FID judges it as a distribution.
+# Pixel metrics against the rendered ground truth. They suit B->A (stripes
+# removed, colour recovered); A->B can only guess where the stripes fall, so
+# its pixel scores stay below the identity's (docs/benchmarks.md). FID on 64
+# tiny synthetic images ranks blur above everything and is left out.
 val_evaluator = [
-    dict(type='FID', directions=('AtoB', 'BtoA')),
     dict(type='PSNR', directions=('AtoB', 'BtoA')),
     dict(type='SSIM', directions=('AtoB', 'BtoA')),
     dict(type='L1', directions=('AtoB', 'BtoA')),
