@@ -138,3 +138,27 @@ def test_reachable_from_another_scope():
             dict(type='cyclegan_plugin.PatchDiscriminator', base_channels=8)
         )
     assert type(net).__name__ == 'PatchDiscriminator'
+
+
+@pytest.mark.parametrize('palette, classes', [('facades', 12), ('cityscapes', 19)])
+def test_named_palettes(palette, classes):
+    import numpy as np
+    from mmengine.structures import BaseDataElement
+
+    from cyclegan_plugin.evaluation.palettes import PALETTES
+
+    metric = R.METRICS.build(dict(type='LabelScore', palette=palette))
+    names, colours = PALETTES[palette]
+    assert len(names) == len(colours) == classes
+    # A label map holding every class once, predicted perfectly, scores 1.
+    row = torch.tensor(np.array(colours, np.uint8).T[:, None, :])  # (3, 1, K)
+    metric.process(
+        None,
+        [
+            BaseDataElement(
+                real_A=row, fake_B=row, real_B=row, metainfo=dict(aligned=True)
+            )
+        ],
+    )
+    scores = metric.compute_metrics(metric.results)
+    assert scores['mIoU-AtoB'] == pytest.approx(1.0)

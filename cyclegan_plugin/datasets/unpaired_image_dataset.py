@@ -35,6 +35,11 @@ class UnpairedImageDataset(BaseTranslationDataset):
         pipeline (Sequence[dict | Callable]): Transforms. Defaults to ().
         serial (bool): Pair ``B[i % |B|]`` instead of a random B.
             Defaults to False.
+        aligned (bool): The two folders hold the same scenes in the same
+            sorted order (e.g. the authors' Cityscapes test photos and label
+            maps): pair them in order and mark items ``aligned=True`` so paired
+            metrics apply. Needs ``serial=True`` and equal counts.
+            Defaults to False.
         max_dataset_size (int, optional): Use only the first N files of each
             domain. Defaults to None (all).
         seed (int, optional): Pairing seed; None uses ``torch.initial_seed()``.
@@ -58,6 +63,7 @@ class UnpairedImageDataset(BaseTranslationDataset):
         domain_dirs: Optional[Dict[str, str]] = None,
         pipeline: Sequence[Union[dict, Callable]] = (),
         serial: bool = False,
+        aligned: bool = False,
         max_dataset_size: Optional[int] = None,
         seed: Optional[int] = None,
         skip_corrupt: bool = False,
@@ -72,7 +78,10 @@ class UnpairedImageDataset(BaseTranslationDataset):
             )
         self.split = split
         self.domain_dirs = dict(domain_dirs)
+        if aligned and not serial:
+            raise ValueError('aligned=True pairs files in order: set serial=True too.')
         self.serial = serial
+        self.aligned = aligned
         self.max_dataset_size = max_dataset_size
         self.paths_A: List[str] = []
         self.paths_B: List[str] = []
@@ -100,9 +109,15 @@ class UnpairedImageDataset(BaseTranslationDataset):
             for domain in ('A', 'B')
         )
         num_a, num_b = len(self.paths_A), len(self.paths_B)
+        if self.aligned and num_a != num_b:
+            raise ValueError(
+                f'aligned=True needs as many images in {self.domain_dirs["A"]} '
+                f'({num_a}) as in {self.domain_dirs["B"]} ({num_b}) under '
+                f'{self.data_root}.'
+            )
         data_list = []
         for i in range(max(num_a, num_b)):
-            item = dict(img_A_path=self.paths_A[i % num_a], aligned=False)
+            item = dict(img_A_path=self.paths_A[i % num_a], aligned=self.aligned)
             if self.serial:
                 item['img_B_path'] = self.paths_B[i % num_b]
             data_list.append(item)

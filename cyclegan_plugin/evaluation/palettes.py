@@ -41,9 +41,55 @@ FACADES_PALETTE: Tuple[Tuple[int, int, int], ...] = (
     (174, 0, 1),
 )
 
+# Cityscapes' 19 training classes and their official colours
+# (cityscapesScripts, labels.py, trainId 0..18), as the paper's FCN scores use.
+CITYSCAPES_CLASSES: Tuple[str, ...] = (
+    'road',
+    'sidewalk',
+    'building',
+    'wall',
+    'fence',
+    'pole',
+    'traffic light',
+    'traffic sign',
+    'vegetation',
+    'terrain',
+    'sky',
+    'person',
+    'rider',
+    'car',
+    'truck',
+    'bus',
+    'train',
+    'motorcycle',
+    'bicycle',
+)
+CITYSCAPES_PALETTE: Tuple[Tuple[int, int, int], ...] = (
+    (128, 64, 128),
+    (244, 35, 232),
+    (70, 70, 70),
+    (102, 102, 156),
+    (190, 153, 153),
+    (153, 153, 153),
+    (250, 170, 30),
+    (220, 220, 0),
+    (107, 142, 35),
+    (152, 251, 152),
+    (70, 130, 180),
+    (220, 20, 60),
+    (255, 0, 0),
+    (0, 0, 142),
+    (0, 0, 70),
+    (0, 60, 100),
+    (0, 80, 100),
+    (0, 0, 230),
+    (119, 11, 32),
+)
+
 # Palettes selectable by name in metric configs.
 PALETTES: Dict[str, Tuple[Tuple[str, ...], Tuple[Tuple[int, int, int], ...]]] = {
     'facades': (FACADES_CLASSES, FACADES_PALETTE),
+    'cityscapes': (CITYSCAPES_CLASSES, CITYSCAPES_PALETTE),
 }
 
 

@@ -173,3 +173,26 @@ def test_fresh_process_repeats_the_pairings_and_state_dict_resumes(unpaired_root
     resumed = UnpairedImageDataset(str(unpaired_root), seed=9)
     resumed.load_state_dict(dataset.state_dict())
     assert _b_names(resumed, indices[3:]) == expected[3:]
+
+
+def test_aligned_folders_pair_in_order_and_are_marked(tmp_path):
+    import cv2
+    import numpy as np
+
+    from cyclegan_plugin.datasets import UnpairedImageDataset
+
+    for domain in ('testA', 'testB'):
+        (tmp_path / domain).mkdir()
+        for i in range(3):
+            cv2.imwrite(str(tmp_path / domain / f'{i}.png'), np.zeros((8, 8, 3)))
+    ds = UnpairedImageDataset(str(tmp_path), split='test', serial=True, aligned=True)
+    for i in range(3):
+        info = ds.get_data_info(i)
+        assert info['aligned'] is True
+        assert info['img_A_path'].endswith(f'testA/{i}.png')
+        assert info['img_B_path'].endswith(f'testB/{i}.png')
+    with pytest.raises(ValueError, match='serial=True'):
+        UnpairedImageDataset(str(tmp_path), split='test', aligned=True)
+    (tmp_path / 'testB' / '2.png').unlink()
+    with pytest.raises(ValueError, match=r'testA \(3\).*testB \(2\)'):
+        UnpairedImageDataset(str(tmp_path), split='test', serial=True, aligned=True)
