@@ -6,21 +6,30 @@ _base_ = './cyclegan_h2z.py'
 
 model = dict(
     generator=dict(base_channels=32, num_blocks=6),  # the authors' 128 px depth
-    discriminator=dict(base_channels=32))
+    discriminator=dict(base_channels=32),
+)
 
 load_size, crop_size = 72, 64
 train_pipeline = [
     dict(type='LoadTranslationImage', keys=['img_A', 'img_B']),
-    dict(type='ResizeImages', keys=['img_A', 'img_B'], scale=load_size,
-         interpolation='bicubic'),
+    dict(
+        type='ResizeImages',
+        keys=['img_A', 'img_B'],
+        scale=load_size,
+        interpolation='bicubic',
+    ),
     dict(type='RandomCropImages', keys=['img_A', 'img_B'], crop_size=crop_size),
     dict(type='RandomFlipImages', keys=['img_A', 'img_B'], prob=0.5),
     dict(type='PackTranslationInputs', keys=['img_A', 'img_B']),
 ]
 test_pipeline = [
     dict(type='LoadTranslationImage', keys=['img_A', 'img_B']),
-    dict(type='ResizeImages', keys=['img_A', 'img_B'], scale=crop_size,
-         interpolation='bicubic'),
+    dict(
+        type='ResizeImages',
+        keys=['img_A', 'img_B'],
+        scale=crop_size,
+        interpolation='bicubic',
+    ),
     dict(type='PackTranslationInputs', keys=['img_A', 'img_B']),
 ]
 train_dataloader = dict(num_workers=1, dataset=dict(pipeline=train_pipeline))
@@ -31,7 +40,8 @@ max_iters = 1500
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = dict(begin=max_iters // 2, end=max_iters)
 default_hooks = dict(
-    logger=dict(interval=50), checkpoint=dict(interval=500, max_keep_ckpts=2))
+    logger=dict(interval=50), checkpoint=dict(interval=500, max_keep_ckpts=2)
+)
 custom_hooks = [
     dict(type='TranslationVisualizationHook', interval=250, num_images=4),
 ]

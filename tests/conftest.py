@@ -1,4 +1,5 @@
 """Suite-wide settings."""
+
 import torch
 
 # The test networks are tiny: one thread avoids oversubscribing the shared
