@@ -66,5 +66,7 @@ default_hooks = dict(
 )
 custom_hooks = [
     dict(type='TranslationVisualizationHook', interval=250, num_images=4),
+    # Every validation writes the test translations to work_dir/translations.
+    dict(type='SaveTranslationsHook', on_val=True),
 ]
 log_processor = dict(window_size=50)

@@ -14,7 +14,8 @@ DEMO = REPO / 'configs' / 'cyclegan_demo.py'
 
 
 @pytest.fixture(scope='module')
-def demo_ckpt(tmp_path_factory):
+def demo_run(tmp_path_factory):
+    """Two iterations of the demo, with its hooks and a validation."""
     work = tmp_path_factory.mktemp('demo')
     run_tool(
         'tools/train.py',
@@ -23,11 +24,28 @@ def demo_ckpt(tmp_path_factory):
         work,
         '--cfg-options',
         'train_cfg.max_iters=2',
-        'train_cfg.val_interval=1000',
+        'train_cfg.val_interval=2',
         'default_hooks.checkpoint.interval=2',
-        'custom_hooks=[]',
+        'custom_hooks.0.interval=2',
+        'val_dataloader.dataset.num_samples=8',
     )
-    return work / 'iter_2.pth'
+    return work
+
+
+@pytest.fixture(scope='module')
+def demo_ckpt(demo_run):
+    return demo_run / 'iter_2.pth'
+
+
+@pytest.mark.slow
+def test_demo_writes_grids_page_and_translations(demo_run):
+    assert len(list((demo_run / 'translations' / 'fake_B').glob('*.png'))) == 8
+    assert len(list((demo_run / 'translations' / 'fake_A').glob('*.png'))) == 8
+    assert sorted(p.name for p in (demo_run / 'vis_images').glob('*.png')) == [
+        'iter_00000002_A.png',
+        'iter_00000002_B.png',
+    ]
+    assert 'iter_00000002_A.png' in (demo_run / 'index.html').read_text()
 
 
 @pytest.mark.slow

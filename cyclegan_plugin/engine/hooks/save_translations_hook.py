@@ -35,35 +35,38 @@ class SaveTranslationsHook(Hook):
 
     Files go to ``out_dir/<field>/<input file stem>.png``, named after the
     input image (``img_A_path`` for A→B fields, ``img_B_path`` for B→A).
+    With ``on_val=True`` the validation loop's translations are written too,
+    each validation overwriting the last, so a training run ends with the
+    translations of its final model.
 
     Args:
-        out_dir (str): Output folder.
+        out_dir (str, optional): Output folder. Defaults to None:
+            ``<work_dir>/translations``.
         fields (Sequence[str]): Output fields to write. Defaults to
             ``('fake_B', 'fake_A')``.
         ext (str): File extension. Defaults to ``'.png'``.
+        on_val (bool): Also write during validation. Defaults to False.
     """
 
     priority = 'LOW'
 
     def __init__(
         self,
-        out_dir: str,
+        out_dir: Optional[str] = None,
         fields: Sequence[str] = ('fake_B', 'fake_A'),
         ext: str = '.png',
+        on_val: bool = False,
     ) -> None:
         self.out_dir = out_dir
         self.fields = tuple(fields)
         self.ext = ext
+        self.on_val = on_val
         self.count = 0
 
-    def after_test_iter(
-        self,
-        runner,
-        batch_idx: int,
-        data_batch: Optional[dict] = None,
-        outputs: Optional[Sequence] = None,
-    ) -> None:
-        """Write the batch's translations."""
+    def _write(self, runner, outputs: Optional[Sequence]) -> None:
+        if not is_main_process():
+            return
+        out_dir = self.out_dir or osp.join(runner.work_dir, 'translations')
         for sample in outputs or []:
             for field in self.fields:
                 if field not in sample:
@@ -76,12 +79,43 @@ class SaveTranslationsHook(Hook):
                 src = sample.metainfo.get(src_key, f'{self.count:06d}')
                 name = osp.splitext(osp.basename(str(src)))[0] + self.ext
                 image = sample.get(field).permute(1, 2, 0).numpy()
-                write_image_atomic(osp.join(self.out_dir, field, name), image)
+                write_image_atomic(osp.join(out_dir, field, name), image)
             self.count += 1
+
+    def _report(self, runner) -> None:
+        if is_main_process():
+            out_dir = self.out_dir or osp.join(runner.work_dir, 'translations')
+            runner.logger.info(
+                f'Wrote translations of {self.count} samples to {out_dir}'
+            )
+        self.count = 0
+
+    def after_test_iter(
+        self,
+        runner,
+        batch_idx: int,
+        data_batch: Optional[dict] = None,
+        outputs: Optional[Sequence] = None,
+    ) -> None:
+        """Write the batch's translations."""
+        self._write(runner, outputs)
 
     def after_test_epoch(self, runner, metrics=None) -> None:
         """Log where the images went."""
-        if is_main_process():
-            runner.logger.info(
-                f'Wrote translations of {self.count} samples to {self.out_dir}'
-            )
+        self._report(runner)
+
+    def after_val_iter(
+        self,
+        runner,
+        batch_idx: int,
+        data_batch: Optional[dict] = None,
+        outputs: Optional[Sequence] = None,
+    ) -> None:
+        """Write the batch's translations when ``on_val``."""
+        if self.on_val:
+            self._write(runner, outputs)
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        """Log where the images went when ``on_val``."""
+        if self.on_val:
+            self._report(runner)
