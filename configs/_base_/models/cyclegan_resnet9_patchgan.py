@@ -37,15 +37,16 @@ model = dict(
 
 # FastAdam is Adam with torch's fused kernel where it exists (torch >= 2.4 on
 # CPUs, CUDA everywhere): the same updates, ~10% faster iterations on a CPU.
-# --amp turns both wrappers into MixedPrecisionOptimWrapper.
+# --amp turns both wrappers into MixedPrecisionOptimWrapper. The scope prefix
+# finds it also when MMagic's optimizer constructor builds it (configs/mmagic).
 optim_wrapper = dict(
     constructor='MultiOptimWrapperConstructor',
     generators=dict(
         type='OptimWrapper',
-        optimizer=dict(type='FastAdam', lr=2e-4, betas=(0.5, 0.999)),
+        optimizer=dict(type='cyclegan_plugin.FastAdam', lr=2e-4, betas=(0.5, 0.999)),
     ),
     discriminators=dict(
         type='OptimWrapper',
-        optimizer=dict(type='FastAdam', lr=2e-4, betas=(0.5, 0.999)),
+        optimizer=dict(type='cyclegan_plugin.FastAdam', lr=2e-4, betas=(0.5, 0.999)),
     ),
 )
