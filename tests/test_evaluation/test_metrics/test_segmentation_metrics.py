@@ -69,8 +69,8 @@ def test_label_score_swap_on_half_the_pixels_through_evaluator():
 def test_label_score_needs_aligned_data_and_known_palette():
     with pytest.raises(ValueError, match='aligned=True'):
         LabelScore(palette=PALETTE).process({}, [sample(class_map(), aligned=False)])
-    with pytest.raises(KeyError, match="named palettes: \\['facades'\\]"):
-        LabelScore(palette='cityscapes')
+    with pytest.raises(KeyError, match="named palettes: \\['cityscapes', 'facades'\\]"):
+        LabelScore(palette='ade20k')
     with pytest.raises(ValueError, match='2 class names for a palette of 3'):
         LabelScore(palette=PALETTE, class_names=['a', 'b'])
     assert LabelScore().num_classes == 12  # the facades default
