@@ -1,0 +1,359 @@
+"""Timing CycleGAN training and inference: the engine of ``tools/benchmark.py``.
+
+Every variant (:class:`BenchmarkVariant`) is built once, warmed up, then timed
+in rounds that interleave the variants, so that a load change on a shared
+machine hits all of them alike; the reported time is the median over rounds
+and speed-ups are medians of per-round ratios.
+"""
+
+import copy
+import os
+import pickle
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Callable, Dict, List, Literal, Optional, Sequence
+
+import torch
+from mmengine.config import Config
+from mmengine.logging import MMLogger
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import DefaultScope
+from torch.utils.flop_counter import FlopCounterMode
+
+from cyclegan_plugin.registry import MODELS, build_in_scope
+
+from .benchmark_variant import BenchmarkVariant
+from .config import enable_amp
+from .plain_cyclegan import PlainCycleGAN
+
+Mode = Literal['train', 'infer']
+_WRAPPER_DTYPES = {'bf16': 'bfloat16', 'fp16': 'float16'}
+
+
+def _images(batch_size: int, size: int, seed: int) -> List[torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return [
+        torch.randint(0, 256, (3, size, size), generator=g, dtype=torch.uint8)
+        for _ in range(batch_size)
+    ]
+
+
+def _plain_from_cfg(model_cfg: dict, amp_dtype) -> PlainCycleGAN:
+    gen, disc = model_cfg['generator'], model_cfg['discriminator']
+    if gen.get('type') != 'ResnetGenerator' or disc.get('type') != (
+        'PatchDiscriminator'
+    ):
+        raise ValueError(
+            "The plain baseline is the authors' ResNet generator + PatchGAN, "
+            f'but the config has {gen.get("type")} + {disc.get("type")}; '
+            'benchmark such a config without the plain variant.'
+        )
+    return PlainCycleGAN(
+        ngf=gen.get('base_channels', 64),
+        n_blocks=gen.get('num_blocks', 9),
+        ndf=disc.get('base_channels', 64),
+        n_layers=disc.get('num_conv', 3),
+        amp_dtype=amp_dtype,
+    )
+
+
+def _build_ours(cfg: Config, variant: BenchmarkVariant, device: str):
+    model_cfg = copy.deepcopy(cfg.model.to_dict())
+    model_cfg.update(
+        channels_last=variant.channels_last,
+        compile_cfg=dict() if variant.compile else None,
+    )
+    model = build_in_scope(MODELS, model_cfg)
+    model.init_weights()
+    model.to(device).train()
+    optim_cfg = Config(dict(optim_wrapper=copy.deepcopy(cfg.optim_wrapper)))
+    if variant.amp != 'none':
+        enable_amp(optim_cfg, _WRAPPER_DTYPES[variant.amp])
+    with DefaultScope.overwrite_default_scope('cyclegan_plugin'):
+        wrappers = build_optim_wrapper(model, optim_cfg.optim_wrapper)
+    return model, wrappers
+
+
+def build_callable(
+    cfg: Config,
+    variant: BenchmarkVariant,
+    mode: Mode = 'train',
+    size: int = 128,
+    batch_size: int = 1,
+    device: str = 'cpu',
+) -> Callable[[], object]:
+    """Build what one timed iteration runs.
+
+    Args:
+        cfg (Config): A training config (its ``model`` and ``optim_wrapper``).
+        variant (BenchmarkVariant): Implementation, precision and options.
+        mode (str): ``'train'``: one ``train_step`` on a batch of random
+            uint8 images of each domain (preprocessing included); ``'infer'``:
+            ``G_A`` on ``(batch_size, 3, size, size)`` images under
+            ``torch.inference_mode``. Defaults to ``'train'``.
+        size (int): Image height and width. Defaults to 128.
+        batch_size (int): Images per domain and iteration. Defaults to 1.
+        device (str): ``'cpu'`` or ``'cuda'``. Defaults to ``'cpu'``.
+
+    Returns:
+        Callable[[], object]: Runs one iteration.
+
+    Raises:
+        ValueError: For fp16 without CUDA, or the plain step on a config
+            other than ResNet generator + PatchGAN.
+    """
+    if variant.amp == 'fp16' and not device.startswith('cuda'):
+        raise ValueError('fp16 needs loss scaling on a GPU; use --device cuda.')
+    data = dict(
+        inputs=dict(
+            img_A=_images(batch_size, size, 0), img_B=_images(batch_size, size, 1)
+        )
+    )
+    real = [
+        (torch.stack(data['inputs'][k]).float() / 127.5 - 1).to(device)
+        for k in ('img_A', 'img_B')
+    ]
+    if variant.impl == 'plain':
+        plain = _plain_from_cfg(cfg.model, variant.amp_dtype).to(device)
+        if mode == 'train':
+            return lambda: plain.train_step(*real)
+        return _inference(lambda x: plain.translate(x), real[0])
+    model, wrappers = _build_ours(cfg, variant, device)
+    if mode == 'train':
+        return lambda: model.train_step(data, wrappers)
+    generator = model.generators.A
+    if variant.compile:
+        generator = torch.compile(generator)
+    x = real[0].contiguous(memory_format=model.memory_format)
+    dtype = variant.amp_dtype
+    return _inference(
+        lambda t: _autocast(generator, t, dtype) if dtype else generator(t), x
+    )
+
+
+def _autocast(generator, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    with torch.autocast(device_type=x.device.type, dtype=dtype):
+        return generator(x)
+
+
+def _inference(fn: Callable, x: torch.Tensor) -> Callable[[], object]:
+    def run():
+        with torch.inference_mode():
+            return fn(x)
+
+    return run
+
+
+def count_gflop(fn: Callable[[], object]) -> float:
+    """GFLOP of one call, counted by ``torch.utils.flop_counter``.
+
+    Multiply-adds count as 2 FLOP; convolutions (forward and backward) and
+    matrix products are counted, element-wise work is not.
+    """
+    with FlopCounterMode(display=False) as counter:
+        fn()
+    return counter.get_total_flops() / 1e9
+
+
+def _rss_mb() -> float:
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
+
+
+def _child_peak_rss(args_file: str) -> None:
+    """Entry of the memory-measuring process: args in, peak RSS out (pickle)."""
+    import pickle
+    import resource
+
+    with open(args_file, 'rb') as f:
+        cfg, variant, mode, size, batch_size, threads = pickle.load(f)
+    torch.set_num_threads(threads)
+    MMLogger.get_instance('benchmark-memory', log_level='WARNING')
+    base = _rss_mb()
+    fn = build_callable(Config(cfg), variant, mode, size, batch_size, 'cpu')
+    for _ in range(3):  # the first iterations allocate what later ones reuse
+        fn()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open(args_file, 'wb') as f:
+        pickle.dump(dict(peak_mem_mb=peak, base_mem_mb=base), f)
+
+
+def peak_memory_mb(
+    cfg: Config,
+    variant: BenchmarkVariant,
+    mode: Mode = 'train',
+    size: int = 128,
+    batch_size: int = 1,
+    device: str = 'cpu',
+    fn: Optional[Callable[[], object]] = None,
+) -> Dict[str, float]:
+    """Peak memory of a variant.
+
+    On CUDA, the peak memory allocated by one call of ``fn`` (built already).
+    On the CPU, the peak resident set of a fresh process (Linux) that runs
+    only this variant, three iterations; ``base_mem_mb`` is that process's
+    resident set before the model is built (Python, torch, the plugin).
+
+    Returns:
+        dict: ``peak_mem_mb`` (and ``base_mem_mb`` on the CPU).
+    """
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        fn()
+        torch.cuda.synchronize()
+        return dict(peak_mem_mb=torch.cuda.max_memory_allocated() / 2**20)
+    # A fresh process: in this one, freed memory keeps the resident set high.
+    with tempfile.TemporaryDirectory() as tmp:
+        args_file = os.path.join(tmp, 'args.pkl')
+        with open(args_file, 'wb') as f:
+            pickle.dump(
+                (
+                    cfg.to_dict(),
+                    variant,
+                    mode,
+                    size,
+                    batch_size,
+                    torch.get_num_threads(),
+                ),
+                f,
+            )
+        code = (
+            'from cyclegan_plugin.apis.benchmark import _child_peak_rss; '
+            f'_child_peak_rss({args_file!r})'
+        )
+        subprocess.run([sys.executable, '-c', code], check=True)
+        with open(args_file, 'rb') as f:
+            return pickle.load(f)
+
+
+def run_benchmark(
+    cfg: Config,
+    variants: Sequence[BenchmarkVariant],
+    mode: Mode = 'train',
+    size: int = 128,
+    batch_size: int = 1,
+    iters: int = 3,
+    warmup: int = 2,
+    repeats: int = 5,
+    device: str = 'cpu',
+    measure_memory: bool = True,
+) -> List[dict]:
+    """Time variants interleaved and return one result dict per variant.
+
+    Args:
+        cfg (Config): A training config.
+        variants (Sequence[BenchmarkVariant]): What to compare.
+        mode (str): ``'train'`` or ``'infer'``, see :func:`build_callable`.
+            Defaults to ``'train'``.
+        size (int): Image size. Defaults to 128.
+        batch_size (int): Images per domain and iteration. Defaults to 1.
+        iters (int): Iterations per variant and round. Defaults to 3.
+        warmup (int): Untimed iterations per variant first. Defaults to 2.
+        repeats (int): Rounds; each times every variant once. Defaults to 5.
+        device (str): ``'cpu'`` or ``'cuda'``. Defaults to ``'cpu'``.
+        measure_memory (bool): Measure peak memory (on the CPU in a process
+            per variant, which takes a few seconds each). Defaults to True.
+
+    Returns:
+        list[dict]: Per variant: ``sec_per_iter`` (median over rounds),
+        ``sec_per_iter_rounds``, ``images_per_sec`` (images per domain and
+        second), ``gflop_per_iter``, ``gflops`` (achieved), memory (see
+        :func:`peak_memory_mb`), ``speedup_vs_plain`` (median per-round ratio
+        to the first fp32 ``plain`` variant, if any) and the setting.
+    """
+    if min(iters, repeats) < 1 or warmup < 0:
+        raise ValueError(
+            f'iters and repeats must be >= 1 and warmup >= 0, but got '
+            f'iters={iters}, repeats={repeats}, warmup={warmup}'
+        )
+    cuda = device.startswith('cuda')
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    load_start = os.getloadavg()[0] if hasattr(os, 'getloadavg') else None
+    fns, extra = {}, {}
+    gflop: Dict[str, float] = {}
+    for v in variants:
+        fns[v] = build_callable(cfg, v, mode, size, batch_size, device)
+        for _ in range(warmup):
+            fns[v]()
+        sync()
+        extra[v] = (
+            peak_memory_mb(cfg, v, mode, size, batch_size, device, fns[v])
+            if measure_memory
+            else dict(peak_mem_mb=None)
+        )
+        # Precision and layout do not change the work; compiled code hides it.
+        key = f'{v.impl}-{mode}'
+        if key not in gflop:
+            eager = (
+                fns[v]
+                if not v.compile
+                else build_callable(
+                    cfg, BenchmarkVariant(v.impl), mode, size, batch_size, device
+                )
+            )
+            gflop[key] = count_gflop(eager)
+    rounds: Dict[BenchmarkVariant, List[float]] = {v: [] for v in variants}
+    for _ in range(repeats):
+        for v in variants:
+            sync()
+            start = time.perf_counter()
+            for _ in range(iters):
+                fns[v]()
+            sync()
+            rounds[v].append((time.perf_counter() - start) / iters)
+    plain = next((v for v in variants if v == BenchmarkVariant('plain')), None)
+    results = []
+    for v in variants:
+        sec = statistics.median(rounds[v])
+        work = gflop[f'{v.impl}-{mode}']
+        results.append(
+            dict(
+                mode=mode,
+                variant=v.name,
+                impl=v.impl,
+                amp=v.amp,
+                channels_last=v.channels_last,
+                compile=v.compile,
+                size=size,
+                batch_size=batch_size,
+                device=device,
+                threads=torch.get_num_threads(),
+                iters=iters,
+                repeats=repeats,
+                sec_per_iter=round(sec, 4),
+                sec_per_iter_rounds=[round(t, 4) for t in rounds[v]],
+                images_per_sec=round(batch_size / sec, 3),
+                gflop_per_iter=round(work, 2),
+                gflops=round(work / sec, 1),
+                speedup_vs_plain=round(
+                    statistics.median(p / t for p, t in zip(rounds[plain], rounds[v])),
+                    3,
+                )
+                if plain is not None
+                else None,
+                **{k: m and round(m, 1) for k, m in extra[v].items()},
+                load_avg_1m=[load_start, os.getloadavg()[0] if load_start else None],
+                torch=torch.__version__,
+            )
+        )
+    return results
+
+
+def results_table(results: Sequence[dict]) -> str:
+    """A Markdown table of :func:`run_benchmark` results (one mode)."""
+    lines = [
+        '| variant | s/iter | images/s | vs plain | GFLOP/s | peak MB |',
+        '|---|---:|---:|---:|---:|---:|',
+    ]
+    for r in results:
+        ratio = f'{r["speedup_vs_plain"]:.2f}x' if r['speedup_vs_plain'] else '-'
+        lines.append(
+            f'| {r["variant"]} | {r["sec_per_iter"]:.3f} | '
+            f'{r["images_per_sec"]:.2f} | {ratio} | {r["gflops"]:.0f} | '
+            f'{r["peak_mem_mb"] or 0:.0f} |'
+        )
+    return '\n'.join(lines)

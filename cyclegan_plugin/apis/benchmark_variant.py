@@ -1,0 +1,94 @@
+"""One way of running a CycleGAN step in ``tools/benchmark.py``."""
+
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+import torch
+
+Impl = Literal['ours', 'plain']
+AmpMode = Literal['none', 'bf16', 'fp16']
+
+AMP_DTYPES = {'none': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
+# Spec tokens: implementation, precision, options.
+_IMPLS = ('ours', 'plain')
+_AMPS = {'fp32': 'none', 'none': 'none', 'bf16': 'bf16', 'fp16': 'fp16'}
+_FLAGS = ('channels_last', 'compile')
+
+
+@dataclass(frozen=True)
+class BenchmarkVariant:
+    """Which implementation runs, in which precision, with which options.
+
+    Written as a spec of ``+``-joined tokens: ``'plain'`` (the authors' step
+    in plain PyTorch), ``'ours'`` (our ``CycleGAN.train_step``, the default),
+    ``'fp32'``/``'bf16'``/``'fp16'`` (autocast dtype), ``'channels_last'``,
+    ``'compile'``. E.g. ``'bf16+channels_last'``, ``'plain+bf16'``.
+
+    Args:
+        impl (str): ``'ours'`` or ``'plain'``. Defaults to ``'ours'``.
+        amp (str): ``'none'``, ``'bf16'`` or ``'fp16'``. Defaults to ``'none'``.
+        channels_last (bool): Channels-last weights and images (ours only).
+            Defaults to False.
+        compile (bool): ``torch.compile`` the networks (ours only).
+            Defaults to False.
+
+    Raises:
+        ValueError: If the plain step is asked for ours-only options.
+    """
+
+    impl: Impl = 'ours'
+    amp: AmpMode = 'none'
+    channels_last: bool = False
+    compile: bool = False
+
+    def __post_init__(self) -> None:
+        if self.impl not in _IMPLS:
+            raise ValueError(f'impl must be one of {_IMPLS}, but got {self.impl!r}')
+        if self.amp not in AMP_DTYPES:
+            raise ValueError(
+                f'amp must be one of {tuple(AMP_DTYPES)}, but got {self.amp!r}'
+            )
+        if self.impl == 'plain' and (self.channels_last or self.compile):
+            raise ValueError(
+                'The plain baseline runs as the authors wrote it: channels_last '
+                f'and compile apply to ours only, but got {self.name!r}.'
+            )
+
+    @property
+    def name(self) -> str:
+        """The spec that :meth:`parse` reads back, e.g. ``'ours+bf16'``."""
+        tokens = [self.impl, 'fp32' if self.amp == 'none' else self.amp]
+        tokens += [flag for flag in _FLAGS if getattr(self, flag)]
+        return '+'.join(tokens)
+
+    @property
+    def amp_dtype(self) -> Optional[torch.dtype]:
+        """The autocast dtype, None for fp32."""
+        return AMP_DTYPES[self.amp]
+
+    @classmethod
+    def parse(cls, spec: str) -> 'BenchmarkVariant':
+        """Read a spec such as ``'bf16+channels_last'`` or ``'plain'``.
+
+        Raises:
+            ValueError: If a token is unknown or repeated.
+        """
+        fields: dict = {}
+        for token in spec.split('+'):
+            token = token.strip().lower().replace('-', '_')
+            if token in _IMPLS:
+                key, value = 'impl', token
+            elif token in _AMPS:
+                key, value = 'amp', _AMPS[token]
+            elif token in _FLAGS:
+                key, value = token, True
+            else:
+                raise ValueError(
+                    f'Unknown token {token!r} in variant {spec!r}; use '
+                    f'{"/".join(_IMPLS)}, {"/".join(_AMPS)}, {"/".join(_FLAGS)} '
+                    "joined by '+', e.g. 'bf16+channels_last'."
+                )
+            if key in fields:
+                raise ValueError(f'Variant {spec!r} sets {key} twice.')
+            fields[key] = value
+        return cls(**fields)

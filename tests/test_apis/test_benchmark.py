@@ -1,0 +1,77 @@
+"""run_benchmark: results for every variant and mode, the same work counted."""
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from cyclegan_plugin.apis.benchmark import (
+    build_callable,
+    count_gflop,
+    results_table,
+    run_benchmark,
+)
+from cyclegan_plugin.apis.benchmark_variant import BenchmarkVariant as V
+
+ADAM = dict(type='FastAdam', lr=2e-4, betas=(0.5, 0.999))
+CFG = Config(
+    dict(
+        model=dict(
+            type='CycleGAN',
+            generator=dict(type='ResnetGenerator', base_channels=4, num_blocks=1),
+            discriminator=dict(type='PatchDiscriminator', base_channels=4, num_conv=2),
+        ),
+        optim_wrapper=dict(
+            constructor='MultiOptimWrapperConstructor',
+            generators=dict(type='OptimWrapper', optimizer=ADAM),
+            discriminators=dict(type='OptimWrapper', optimizer=ADAM),
+        ),
+    )
+)
+
+
+def test_plain_and_ours_do_the_same_work():
+    # Same networks, same calls: the counted FLOPs must agree exactly.
+    for mode in ('train', 'infer'):
+        flops = [
+            count_gflop(build_callable(CFG, V(impl), mode, size=32))
+            for impl in ('plain', 'ours')
+        ]
+        assert flops[0] > 0 and flops[0] == flops[1]
+
+
+def test_results_for_each_variant_and_table():
+    variants = [V('plain'), V(), V(amp='bf16', channels_last=True)]
+    results = run_benchmark(
+        CFG, variants, 'train', size=32, iters=1, warmup=1, repeats=2,
+        measure_memory=False,
+    )  # fmt: skip
+    assert [r['variant'] for r in results] == [v.name for v in variants]
+    for r in results:
+        assert len(r['sec_per_iter_rounds']) == 2 and r['sec_per_iter'] > 0
+        assert r['images_per_sec'] == pytest.approx(1 / r['sec_per_iter'], rel=0.01)
+        assert r['gflops'] == pytest.approx(
+            r['gflop_per_iter'] / r['sec_per_iter'], rel=0.1, abs=0.2
+        )  # gflops is rounded to 0.1, a large share of a 32 px step's figure
+        assert r['speedup_vs_plain'] > 0 and r['threads'] == torch.get_num_threads()
+    assert results[0]['speedup_vs_plain'] == 1.0
+    table = results_table(results)
+    assert table.count('\n') == 4 and 'ours+bf16+channels_last' in table
+
+
+def test_inference_with_memory_in_a_fresh_process():
+    (result,) = run_benchmark(
+        CFG, [V(compile=False)], 'infer', size=32, iters=1, warmup=0, repeats=1
+    )
+    assert result['mode'] == 'infer'
+    assert result['peak_mem_mb'] > result['base_mem_mb'] > 0
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ValueError, match='fp16 needs'):
+        build_callable(CFG, V(amp='fp16'), size=32, device='cpu')
+    with pytest.raises(ValueError, match='iters and repeats'):
+        run_benchmark(CFG, [V()], iters=0)
+    unet = CFG.copy()
+    unet.model = dict(CFG.model, generator=dict(type='UnetGenerator'))
+    with pytest.raises(ValueError, match='plain baseline'):
+        build_callable(unet, V('plain'), size=32)

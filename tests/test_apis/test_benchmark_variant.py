@@ -1,0 +1,41 @@
+"""BenchmarkVariant: specs in, the same specs out, mistakes named."""
+
+import pytest
+import torch
+
+from cyclegan_plugin.apis.benchmark_variant import BenchmarkVariant
+
+
+@pytest.mark.parametrize(
+    'spec, expected',
+    [
+        ('plain', BenchmarkVariant('plain')),
+        ('fp32', BenchmarkVariant()),
+        ('bf16+channels_last', BenchmarkVariant(amp='bf16', channels_last=True)),
+        ('ours+fp16+compile', BenchmarkVariant(amp='fp16', compile=True)),
+        ('plain+bf16', BenchmarkVariant('plain', amp='bf16')),
+        ('channels-last', BenchmarkVariant(channels_last=True)),
+    ],
+)
+def test_parse_and_name_round_trip(spec, expected):
+    variant = BenchmarkVariant.parse(spec)
+    assert variant == expected
+    assert BenchmarkVariant.parse(variant.name) == variant
+
+
+def test_amp_dtype():
+    assert BenchmarkVariant(amp='bf16').amp_dtype == torch.bfloat16
+    assert BenchmarkVariant().amp_dtype is None
+
+
+@pytest.mark.parametrize(
+    'spec, match',
+    [
+        ('bf16+fast', "Unknown token 'fast'"),
+        ('bf16+fp16', 'sets amp twice'),
+        ('plain+compile', 'ours only'),
+    ],
+)
+def test_bad_specs_are_named(spec, match):
+    with pytest.raises(ValueError, match=match):
+        BenchmarkVariant.parse(spec)

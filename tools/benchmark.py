@@ -1,0 +1,110 @@
+"""Time CycleGAN training and inference: one JSON line per variant and mode.
+
+``python tools/benchmark.py CONFIG [--size S] [--batch-size N] [--iters N]
+[--warmup N] [--repeats R] [--amp none|bf16|fp16] [--channels-last]
+[--compile] [--device cpu|cuda] [--baseline] [--variants SPEC ...]``
+
+``--baseline`` adds the authors' step in plain PyTorch, timed interleaved with
+ours; ``--variants`` lists several settings at once, e.g.
+``--variants plain fp32 bf16 bf16+channels_last bf16+compile``.
+See docs/benchmarks.md for the figures and the commands that produced them.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import torch
+from mmengine.logging import MMLogger
+
+from cyclegan_plugin.apis import load_config
+from cyclegan_plugin.apis.benchmark import results_table, run_benchmark
+from cyclegan_plugin.apis.benchmark_variant import BenchmarkVariant
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Benchmark a CycleGAN config')
+    parser.add_argument('config', help='training config')
+    parser.add_argument('--size', type=int, default=128, help='image size')
+    parser.add_argument('--batch-size', type=int, default=1)
+    parser.add_argument('--iters', type=int, default=3, help='per round')
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--repeats', type=int, default=5, help='timed rounds')
+    parser.add_argument('--amp', choices=['none', 'bf16', 'fp16'], default='none')
+    parser.add_argument('--channels-last', action='store_true')
+    parser.add_argument('--compile', action='store_true')
+    parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
+    parser.add_argument(
+        '--baseline', action='store_true', help='also time the plain PyTorch step'
+    )
+    parser.add_argument(
+        '--variants',
+        nargs='+',
+        metavar='SPEC',
+        help="instead of the flags above: specs such as 'plain', "
+        "'bf16+channels_last', 'plain+bf16'",
+    )
+    parser.add_argument('--mode', choices=['train', 'infer', 'both'], default='train')
+    parser.add_argument(
+        '--threads', type=int, help='torch.set_num_threads (default: unchanged)'
+    )
+    parser.add_argument(
+        '--markdown', action='store_true', help='also print Markdown tables'
+    )
+    parser.add_argument(
+        '--no-memory',
+        action='store_true',
+        help='skip the peak-memory measurement (a process per variant on CPUs)',
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    # Weight-initialisation reports would drown the results.
+    MMLogger.get_instance('benchmark', log_level='WARNING')
+    if args.device == 'cuda':
+        torch.backends.cudnn.benchmark = True
+    if args.variants:
+        variants = [BenchmarkVariant.parse(s) for s in args.variants]
+    else:
+        variants = [
+            BenchmarkVariant(
+                amp=args.amp, channels_last=args.channels_last, compile=args.compile
+            )
+        ]
+        if args.baseline:
+            variants.insert(0, BenchmarkVariant('plain'))
+    cfg = load_config(args.config)
+    modes = ['train', 'infer'] if args.mode == 'both' else [args.mode]
+    for mode in modes:
+        results = run_benchmark(
+            cfg,
+            variants,
+            mode=mode,
+            size=args.size,
+            batch_size=args.batch_size,
+            iters=args.iters,
+            warmup=args.warmup,
+            repeats=args.repeats,
+            device=args.device,
+            measure_memory=not args.no_memory,
+        )
+        for result in results:
+            print(json.dumps(result), flush=True)
+        if args.markdown:
+            print(f'\n{mode}, {args.size}x{args.size}, batch {args.batch_size}:')
+            print(results_table(results), flush=True)
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except (FileNotFoundError, KeyError, ValueError) as e:
+        if os.environ.get('CYCLEGAN_DEBUG'):
+            raise
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(2)
