@@ -8,23 +8,18 @@ and speed-ups are medians of per-round ratios.
 
 import copy
 import os
-import pickle
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from typing import Callable, Dict, List, Literal, Optional, Sequence
+from typing import Callable, Dict, List, Literal, Sequence
 
 import torch
 from mmengine.config import Config
-from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
-from torch.utils.flop_counter import FlopCounterMode
 
 from cyclegan_plugin.registry import MODELS, build_in_scope
 
+from .benchmark_measures import count_gflop, peak_memory_mb
 from .benchmark_variant import BenchmarkVariant
 from .config import enable_amp
 from .plain_cyclegan import PlainCycleGAN
@@ -124,9 +119,7 @@ def build_callable(
     model, wrappers = _build_ours(cfg, variant, device)
     if mode == 'train':
         return lambda: model.train_step(data, wrappers)
-    generator = model.generators.A
-    if variant.compile:
-        generator = torch.compile(generator)
+    generator = model.generators.A  # compiled with the model if asked
     x = real[0].contiguous(memory_format=model.memory_format)
     dtype = variant.amp_dtype
     return _inference(
@@ -145,89 +138,6 @@ def _inference(fn: Callable, x: torch.Tensor) -> Callable[[], object]:
             return fn(x)
 
     return run
-
-
-def count_gflop(fn: Callable[[], object]) -> float:
-    """GFLOP of one call, counted by ``torch.utils.flop_counter``.
-
-    Multiply-adds count as 2 FLOP; convolutions (forward and backward) and
-    matrix products are counted, element-wise work is not.
-    """
-    with FlopCounterMode(display=False) as counter:
-        fn()
-    return counter.get_total_flops() / 1e9
-
-
-def _rss_mb() -> float:
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
-
-
-def _child_peak_rss(args_file: str) -> None:
-    """Entry of the memory-measuring process: args in, peak RSS out (pickle)."""
-    import pickle
-    import resource
-
-    with open(args_file, 'rb') as f:
-        cfg, variant, mode, size, batch_size, threads = pickle.load(f)
-    torch.set_num_threads(threads)
-    MMLogger.get_instance('benchmark-memory', log_level='WARNING')
-    base = _rss_mb()
-    fn = build_callable(Config(cfg), variant, mode, size, batch_size, 'cpu')
-    for _ in range(3):  # the first iterations allocate what later ones reuse
-        fn()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    with open(args_file, 'wb') as f:
-        pickle.dump(dict(peak_mem_mb=peak, base_mem_mb=base), f)
-
-
-def peak_memory_mb(
-    cfg: Config,
-    variant: BenchmarkVariant,
-    mode: Mode = 'train',
-    size: int = 128,
-    batch_size: int = 1,
-    device: str = 'cpu',
-    fn: Optional[Callable[[], object]] = None,
-) -> Dict[str, float]:
-    """Peak memory of a variant.
-
-    On CUDA, the peak memory allocated by one call of ``fn`` (built already).
-    On the CPU, the peak resident set of a fresh process (Linux) that runs
-    only this variant, three iterations; ``base_mem_mb`` is that process's
-    resident set before the model is built (Python, torch, the plugin).
-
-    Returns:
-        dict: ``peak_mem_mb`` (and ``base_mem_mb`` on the CPU).
-    """
-    if device.startswith('cuda'):
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-        fn()
-        torch.cuda.synchronize()
-        return dict(peak_mem_mb=torch.cuda.max_memory_allocated() / 2**20)
-    # A fresh process: in this one, freed memory keeps the resident set high.
-    with tempfile.TemporaryDirectory() as tmp:
-        args_file = os.path.join(tmp, 'args.pkl')
-        with open(args_file, 'wb') as f:
-            pickle.dump(
-                (
-                    cfg.to_dict(),
-                    variant,
-                    mode,
-                    size,
-                    batch_size,
-                    torch.get_num_threads(),
-                ),
-                f,
-            )
-        code = (
-            'from cyclegan_plugin.apis.benchmark import _child_peak_rss; '
-            f'_child_peak_rss({args_file!r})'
-        )
-        subprocess.run([sys.executable, '-c', code], check=True)
-        with open(args_file, 'rb') as f:
-            return pickle.load(f)
 
 
 def run_benchmark(
@@ -263,7 +173,9 @@ def run_benchmark(
         ``sec_per_iter_rounds``, ``images_per_sec`` (images per domain and
         second), ``gflop_per_iter``, ``gflops`` (achieved), memory (see
         :func:`peak_memory_mb`), ``speedup_vs_plain`` (median per-round ratio
-        to the first fp32 ``plain`` variant, if any) and the setting.
+        to the fp32 ``plain`` variant, if any), ``valid`` (False when the
+        last training step had a non-finite loss or skipped updates: its
+        time is not comparable) and the setting.
     """
     if min(iters, repeats) < 1 or warmup < 0:
         raise ValueError(
@@ -297,12 +209,13 @@ def run_benchmark(
             )
             gflop[key] = count_gflop(eager)
     rounds: Dict[BenchmarkVariant, List[float]] = {v: [] for v in variants}
+    last: Dict[BenchmarkVariant, object] = {}
     for _ in range(repeats):
         for v in variants:
             sync()
             start = time.perf_counter()
             for _ in range(iters):
-                fns[v]()
+                last[v] = fns[v]()
             sync()
             rounds[v].append((time.perf_counter() - start) / iters)
     plain = next((v for v in variants if v == BenchmarkVariant('plain')), None)
@@ -338,9 +251,23 @@ def run_benchmark(
                 **{k: m and round(m, 1) for k, m in extra[v].items()},
                 load_avg_1m=[load_start, os.getloadavg()[0] if load_start else None],
                 torch=torch.__version__,
+                valid=_valid(last[v]),
             )
         )
     return results
+
+
+def _valid(output: object) -> bool:
+    """False if a training step skipped updates or a loss is not finite.
+
+    A variant whose steps skip their updates (our non-finite guard) does less
+    work than the others: its time must not be read as a speed-up.
+    """
+    if not isinstance(output, dict):
+        return True
+    return 'nonfinite_skipped' not in output and all(
+        bool(torch.isfinite(v).all()) for v in output.values()
+    )
 
 
 def results_table(results: Sequence[dict]) -> str:
@@ -351,6 +278,8 @@ def results_table(results: Sequence[dict]) -> str:
     ]
     for r in results:
         ratio = f'{r["speedup_vs_plain"]:.2f}x' if r['speedup_vs_plain'] else '-'
+        if not r['valid']:
+            ratio += ' (invalid: non-finite losses, updates skipped)'
         lines.append(
             f'| {r["variant"]} | {r["sec_per_iter"]:.3f} | '
             f'{r["images_per_sec"]:.2f} | {ratio} | {r["gflops"]:.0f} | '

@@ -7,7 +7,7 @@ between; ``tools/benchmark.py`` times our ``CycleGAN.train_step`` against it.
 
 import contextlib
 import random
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
@@ -153,12 +153,18 @@ class PlainCycleGAN(nn.Module):
         for p in [*self.netD_A.parameters(), *self.netD_B.parameters()]:
             p.requires_grad = flag
 
-    def train_step(self, real_A: torch.Tensor, real_B: torch.Tensor) -> None:
+    def train_step(
+        self, real_A: torch.Tensor, real_B: torch.Tensor
+    ) -> Dict[str, torch.Tensor]:
         """The authors' ``optimize_parameters``: G step, then D step.
 
         Args:
             real_A (Tensor): ``(N, 3, H, W)`` domain-A images in [-1, 1].
             real_B (Tensor): ``(N, 3, H, W)`` domain-B images in [-1, 1].
+
+        Returns:
+            dict[str, Tensor]: ``loss_G`` and ``loss_D`` (D_A's plus D_B's),
+            detached.
         """
         lam, idt = self.lambda_cycle, self.lambda_identity * self.lambda_cycle
         with self._autocast(real_A.device):
@@ -183,6 +189,7 @@ class PlainCycleGAN(nn.Module):
         self.optimizer_G.step()
         self._set_requires_grad(True)
         self.optimizer_D.zero_grad()
+        losses_D = []
         for net, real, fake, pool in (
             (self.netD_A, real_B, fake_B, self.pools[0]),
             (self.netD_B, real_A, fake_A, self.pools[1]),
@@ -194,7 +201,9 @@ class PlainCycleGAN(nn.Module):
                     + self._gan_loss(net(fake.detach()), False)
                 )
             loss_D.backward()
+            losses_D.append(loss_D.detach())
         self.optimizer_D.step()
+        return dict(loss_G=loss_G.detach(), loss_D=sum(losses_D))
 
     def translate(self, real_A: torch.Tensor) -> torch.Tensor:
         """``G_A(real_A)``: ``(N, 3, H, W)`` in [-1, 1] in and out."""

@@ -5,11 +5,12 @@ import torch
 from mmengine.config import Config
 
 from cyclegan_plugin.apis.benchmark import (
+    _valid,
     build_callable,
-    count_gflop,
     results_table,
     run_benchmark,
 )
+from cyclegan_plugin.apis.benchmark_measures import count_gflop
 from cyclegan_plugin.apis.benchmark_variant import BenchmarkVariant as V
 
 ADAM = dict(type='FastAdam', lr=2e-4, betas=(0.5, 0.999))
@@ -53,6 +54,7 @@ def test_results_for_each_variant_and_table():
             r['gflop_per_iter'] / r['sec_per_iter'], rel=0.1, abs=0.2
         )  # gflops is rounded to 0.1, a large share of a 32 px step's figure
         assert r['speedup_vs_plain'] > 0 and r['threads'] == torch.get_num_threads()
+        assert r['valid']
     assert results[0]['speedup_vs_plain'] == 1.0
     table = results_table(results)
     assert table.count('\n') == 4 and 'ours+bf16+channels_last' in table
@@ -75,3 +77,12 @@ def test_bad_settings_are_refused():
     unet.model = dict(CFG.model, generator=dict(type='UnetGenerator'))
     with pytest.raises(ValueError, match='plain baseline'):
         build_callable(unet, V('plain'), size=32)
+
+
+def test_skipped_updates_make_a_result_invalid():
+    assert _valid(dict(loss_G=torch.tensor(1.0)))
+    assert not _valid(dict(loss_G=torch.tensor(float('nan'))))
+    assert not _valid(
+        dict(loss_G=torch.tensor(1.0), nonfinite_skipped=torch.tensor(1.0))
+    )
+    assert _valid(torch.zeros(1))  # inference output

@@ -28,7 +28,7 @@ def _set_requires_grad(module: nn.Module, flag: bool) -> None:
 
 def _compile_forward(module: nn.Module, compile_cfg: dict) -> None:
     # Compiling the bound forward rather than wrapping the module keeps the
-    # state_dict keys, and DDP still wraps (and hooks) the module itself.
+    # state_dict keys, and DDP wraps the parent modules as usual.
     module.forward = torch.compile(module.forward, **compile_cfg)
 
 
@@ -95,9 +95,12 @@ class CycleGAN(BaseModel):
             mixed precision on tensor-core GPUs, not on CPUs
             (``docs/benchmarks.md``). Defaults to False.
         compile_cfg (dict, optional): Keyword arguments of ``torch.compile``
-            (e.g. ``dict(mode='max-autotune')``) applied to the whole
-            generator pass and to each discriminator; ``dict()`` compiles with
-            the defaults; None does not compile. Defaults to None.
+            (e.g. ``dict(mode='max-autotune')``) applied to each generator and
+            discriminator; ``dict()`` compiles with the defaults; None does
+            not compile. Each network is compiled on its own: compiling the
+            whole generator pass (G_B after G_A in one graph) under bf16
+            autocast gave non-finite gradients with torch 2.13 on CPUs.
+            Defaults to None.
         data_preprocessor (dict, optional): Defaults to
             ``CycleGANDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
@@ -160,7 +163,8 @@ class CycleGAN(BaseModel):
             self.discriminators.to(memory_format=torch.channels_last)
         if compile_cfg is not None:
             for module in (
-                self.generators,
+                self.generators.A,
+                self.generators.B,
                 self.discriminators.A,
                 self.discriminators.B,
             ):
