@@ -29,14 +29,16 @@ model = dict(
     identity_loss=dict(type='L1Loss', loss_weight=5.0),
     buffer=dict(type='ImageBuffer', buffer_size=50),
     disc_loss_weight=0.5,  # D learns at half the rate of G (authors' 0.5)
-    # Speed options (docs/benchmarks.md): both pay off on GPUs with --amp,
-    # not on CPUs, so they are off here.
+    # Speed options (docs/benchmarks.md). channels_last: slower on CPUs;
+    # meant for GPUs with --amp. compile_cfg=dict(): 1.04-1.17x in fp32 on a
+    # 2-core CPU after minutes of compiling, but NaN gradients with bf16
+    # autocast on torch 2.13; off unless asked for.
     channels_last=False,
-    compile_cfg=None,  # e.g. dict() to torch.compile the generator pass
+    compile_cfg=None,
 )
 
 # FastAdam is Adam with torch's fused kernel where it exists (torch >= 2.4 on
-# CPUs, CUDA everywhere): the same updates, ~10% faster iterations on a CPU.
+# CPUs, CUDA everywhere): the same updates in one pass over the weights.
 # --amp turns both wrappers into MixedPrecisionOptimWrapper. The scope prefix
 # finds it also when MMagic's optimizer constructor builds it (configs/mmagic).
 optim_wrapper = dict(

@@ -1,10 +1,13 @@
 """CycleGAN's speed options: they change how it runs, not what it computes."""
 
 import copy
+from pathlib import Path
 
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import DefaultScope
 
 from cyclegan_plugin.apis import enable_amp
 from cyclegan_plugin.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
@@ -112,3 +115,14 @@ def test_model_options_from_config():
         )
     )
     assert model.memory_format == torch.channels_last
+
+
+def test_bf16_config_file_switches_both_wrappers():
+    repo = Path(__file__).resolve().parents[3]
+    cfg = Config.fromfile(repo / 'configs' / 'cyclegan_demo_bf16.py')
+    model = MODELS.build(cfg.model)
+    with DefaultScope.overwrite_default_scope('cyclegan_plugin'):
+        wrappers = build_optim_wrapper(model, cfg.optim_wrapper)
+    for name in ('generators', 'discriminators'):
+        assert type(wrappers[name]).__name__ == 'MixedPrecisionOptimWrapper'
+        assert wrappers[name].cast_dtype == torch.bfloat16
