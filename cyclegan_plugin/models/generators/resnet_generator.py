@@ -45,6 +45,11 @@ class ResnetGenerator(BaseNetwork):
             which avoids checkerboard artifacts. Defaults to 'deconv'.
         interp_mode (str): 'nearest' or 'bilinear', for 'resize_conv'.
             Defaults to 'nearest'.
+        conv_cfg (dict, optional): The layer of the stride-1 3x3 convs (the
+            residual blocks' and the resize-convs'), which hold 88% of the
+            work; ``dict(type='WinogradConv2d')`` trains 2x faster on CPUs
+            with the same parameters (``docs/benchmarks.md``). The 7x7 and
+            stride-2 convs stay ``nn.Conv2d``. Defaults to None (``nn.Conv2d``).
         init_cfg (dict | list[dict], optional): See :class:`BaseNetwork`.
             Defaults to ``dict(type='normal', gain=0.02)``.
 
@@ -63,6 +68,7 @@ class ResnetGenerator(BaseNetwork):
         padding_mode: Literal['reflect', 'replicate', 'zeros'] = 'reflect',
         upsample_mode: Literal['deconv', 'resize_conv'] = 'deconv',
         interp_mode: Literal['nearest', 'bilinear'] = 'nearest',
+        conv_cfg: Optional[dict] = None,
         init_cfg: Optional[Union[dict, List[dict]]] = dict(type='normal', gain=0.02),
     ) -> None:
         super().__init__(init_cfg)
@@ -109,7 +115,9 @@ class ResnetGenerator(BaseNetwork):
         )
         self.blocks = nn.Sequential(
             *(
-                ResidualBlock(widths[-1], norm_cfg, use_dropout, padding_mode, bias)
+                ResidualBlock(
+                    widths[-1], norm_cfg, use_dropout, padding_mode, bias, conv_cfg
+                )
                 for _ in range(num_blocks)
             )
         )
@@ -123,6 +131,7 @@ class ResnetGenerator(BaseNetwork):
                     interp_mode=interp_mode,
                     padding_mode=padding_mode,
                     bias=bias,
+                    conv_cfg=conv_cfg,
                     norm_cfg=norm_cfg,
                     act_cfg=relu,
                 )

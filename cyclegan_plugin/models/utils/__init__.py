@@ -11,21 +11,26 @@ from .conv_norm_act import ConvNormAct
 from .init_weights import INIT_FUNCS, init_weights
 from .layers import (
     ACTIVATION_LAYERS,
+    CONV_LAYERS,
     NORM_LAYERS,
     build_activation_layer,
+    build_conv_layer,
     build_norm_layer,
     conv_bias_for,
 )
 from .upsample import UPSAMPLE_BUILDERS, build_upsample_block
+from .winograd_conv2d import WinogradConv2d
 
 __all__ = [
     'ACTIVATION_LAYERS',
     'BaseNetwork',
+    'CONV_LAYERS',
     'ConvNormAct',
     'INIT_FUNCS',
     'NORM_LAYERS',
     'UPSAMPLE_BUILDERS',
     'build_activation_layer',
+    'build_conv_layer',
     'build_norm_layer',
     'build_upsample_block',
     'check_state_dict',
@@ -34,4 +39,5 @@ __all__ = [
     'load_pretrained',
     'load_weights_file',
     'trust_checkpoints',
+    'WinogradConv2d',
 ]

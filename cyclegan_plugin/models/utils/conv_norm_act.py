@@ -5,7 +5,7 @@ from typing import Literal, Optional
 
 from torch import nn
 
-from .layers import build_activation_layer, build_norm_layer
+from .layers import build_activation_layer, build_conv_layer, build_norm_layer
 
 __all__ = ['ConvNormAct']
 
@@ -33,6 +33,9 @@ class ConvNormAct(nn.Sequential):
         output_padding (int): Extra rows/columns on one side of a transposed
             conv's output. Defaults to 0.
         bias (bool): Whether the conv has a bias. Defaults to True.
+        conv_cfg (dict, optional): The (non-transposed) conv layer, see
+            :func:`~cyclegan_plugin.models.utils.build_conv_layer`, e.g.
+            ``dict(type='WinogradConv2d')``. Defaults to None (``nn.Conv2d``).
         norm_cfg (dict, optional): Norm after the conv, see
             :func:`~cyclegan_plugin.models.utils.build_norm_layer`.
             Defaults to None (no norm).
@@ -59,10 +62,15 @@ class ConvNormAct(nn.Sequential):
         transposed: bool = False,
         output_padding: int = 0,
         bias: bool = True,
+        conv_cfg: Optional[dict] = None,
         norm_cfg: Optional[dict] = None,
         act_cfg: Optional[dict] = None,
         dropout: float = 0.0,
     ) -> None:
+        if transposed and conv_cfg is not None:
+            raise ValueError(
+                f'conv_cfg applies to non-transposed convs only, but got {conv_cfg!r}'
+            )
         if transposed and padding_mode != 'zeros':
             raise ValueError(
                 'a transposed conv supports only padding_mode="zeros", '
@@ -81,7 +89,8 @@ class ConvNormAct(nn.Sequential):
                 bias=bias,
             )
         else:
-            conv = nn.Conv2d(
+            conv = build_conv_layer(
+                conv_cfg,
                 in_channels,
                 out_channels,
                 kernel_size,
