@@ -101,6 +101,10 @@ class CycleGAN(BaseModel):
             whole generator pass (G_B after G_A in one graph) under bf16
             autocast gave non-finite gradients with torch 2.13 on CPUs.
             Defaults to None.
+        batch_generator_calls (bool): Run each generator's first cycle call
+            and its identity call as one batch (``CycleGenerators``'
+            ``batch_calls``): the same results with instance norm, fewer and
+            larger convolutions. Defaults to False.
         data_preprocessor (dict, optional): Defaults to
             ``CycleGANDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
@@ -121,6 +125,7 @@ class CycleGAN(BaseModel):
         max_nonfinite_streak: int = 20,
         channels_last: bool = False,
         compile_cfg: Optional[dict] = None,
+        batch_generator_calls: bool = False,
         data_preprocessor: Optional[dict] = dict(type='CycleGANDataPreprocessor'),
         init_cfg: Optional[dict] = None,
     ) -> None:
@@ -131,7 +136,10 @@ class CycleGAN(BaseModel):
         self.generators = build_in_scope(
             MODELS,
             dict(
-                type='CycleGenerators', generator_A=generator, generator_B=generator_B
+                type='CycleGenerators',
+                generator_A=generator,
+                generator_B=generator_B,
+                batch_calls=batch_generator_calls,
             ),
         )
         self.discriminators = build_in_scope(
