@@ -3,6 +3,7 @@
 import os
 import os.path as osp
 import pickle
+import warnings
 import zipfile
 from typing import Callable, Optional, Union
 
@@ -15,6 +16,7 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
 from cyclegan_plugin.registry import RUNNERS
+from cyclegan_plugin.utils.cpu_memory import keep_freed_cpu_memory
 
 from ..hooks.resume_state_hook import ResumeStateHook  # noqa: F401 (registers it)
 from .state_dict_check import check_model_state_dict
@@ -42,6 +44,9 @@ class RobustRunner(Runner):
       process keeps its own batch-norm statistics, with a warning.
     * After weight initialisation rank 0's tensors are broadcast; non-tensor
       state (the image buffers' history) stays per process.
+    * ``env_cfg.keep_freed_cpu_memory=True`` keeps freed CPU memory for
+      reuse (:func:`~cyclegan_plugin.utils.keep_freed_cpu_memory`), which
+      spares CPU training a page fault per large tensor.
     """
 
     def setup_env(self, env_cfg: dict) -> None:
@@ -53,6 +58,14 @@ class RobustRunner(Runner):
             torch_dist.init_process_group(
                 backend='gloo', timeout=timedelta(seconds=timeout)
             )
+        if env_cfg.get('keep_freed_cpu_memory', False):
+            if not keep_freed_cpu_memory():
+                # The logger does not exist yet at this point of Runner.__init__.
+                warnings.warn(
+                    'env_cfg.keep_freed_cpu_memory=True has no effect here: the C '
+                    'library has no mallopt (glibc has).',
+                    stacklevel=2,
+                )
         super().setup_env(env_cfg)
 
     def wrap_model(self, model_wrapper_cfg: Optional[dict], model: nn.Module):
