@@ -2,7 +2,8 @@
 
 ``python tools/benchmark.py CONFIG [--size S] [--batch-size N] [--iters N]
 [--warmup N] [--repeats R] [--amp none|bf16|fp16] [--channels-last]
-[--compile] [--device cpu|cuda] [--baseline] [--variants SPEC ...]``
+[--compile] [--device cpu|cuda] [--baseline] [--keep-freed-memory]
+[--variants SPEC ...]``
 
 ``--baseline`` adds the authors' step in plain PyTorch, timed interleaved with
 ours; ``--variants`` lists several settings at once, e.g.
@@ -53,6 +54,12 @@ def parse_args() -> argparse.Namespace:
         '--markdown', action='store_true', help='also print Markdown tables'
     )
     parser.add_argument(
+        '--keep-freed-memory',
+        action='store_true',
+        help='keep freed CPU memory for reuse (env_cfg.keep_freed_cpu_memory), '
+        'for every variant of the run',
+    )
+    parser.add_argument(
         '--no-memory',
         action='store_true',
         help='skip the peak-memory measurement (a process per variant on CPUs)',
@@ -92,6 +99,7 @@ def main() -> None:
             repeats=args.repeats,
             device=args.device,
             measure_memory=not args.no_memory,
+            keep_freed_memory=args.keep_freed_memory,
         )
         for result in results:
             print(json.dumps(result), flush=True)

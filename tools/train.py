@@ -9,7 +9,7 @@ import sys
 
 from mmengine.config import DictAction
 
-from cyclegan_plugin.apis import enable_amp, load_config
+from cyclegan_plugin.apis import enable_amp, enable_winograd, load_config
 from cyclegan_plugin.registry import RUNNERS
 
 
@@ -34,6 +34,12 @@ def parse_args() -> argparse.Namespace:
         choices=['bfloat16', 'float16'],
         help='mixed precision: bfloat16 (CPU or GPU, default when the flag '
         'has no value) or float16 (GPU, with loss scaling)',
+    )
+    parser.add_argument(
+        '--winograd',
+        action='store_true',
+        help="the generators' 3x3 convs by Winograd F(4x4, 3x3): faster "
+        'training on CPUs, same parameters (GPUs keep cuDNN)',
     )
     parser.add_argument(
         '--cfg-options',
@@ -61,6 +67,8 @@ def main() -> None:
     cfg.launcher = args.launcher
     if args.amp:
         enable_amp(cfg, args.amp)
+    if args.winograd:
+        enable_winograd(cfg)
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:

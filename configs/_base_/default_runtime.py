@@ -26,6 +26,9 @@ env_cfg = dict(
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     # nccl on GPUs; RobustRunner falls back to gloo when there is no CUDA.
     dist_cfg=dict(backend='nccl'),
+    # True keeps freed CPU memory for reuse (no page fault per large tensor):
+    # pays for CPU training with Winograd convs, see cyclegan_h2z_fast-cpu.py.
+    keep_freed_cpu_memory=False,
 )
 
 # Generators and discriminators have separate optimizers: each gets its own

@@ -1,7 +1,7 @@
 """Python entry points used by ``tools/``."""
 
 from .baselines import score_baseline
-from .config import enable_amp, load_config
+from .config import enable_amp, enable_winograd, load_config
 from .inference import (
     collect_images,
     init_model,
@@ -16,6 +16,7 @@ __all__ = [
     'CycleGANInferencer',
     'collect_images',
     'enable_amp',
+    'enable_winograd',
     'init_model',
     'load_config',
     'load_weights',

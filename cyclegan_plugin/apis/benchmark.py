@@ -18,6 +18,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 
 from cyclegan_plugin.registry import MODELS, build_in_scope
+from cyclegan_plugin.utils.cpu_memory import keep_freed_cpu_memory
 
 from .benchmark_measures import count_gflop, peak_memory_mb
 from .benchmark_variant import BenchmarkVariant
@@ -60,7 +61,12 @@ def _build_ours(cfg: Config, variant: BenchmarkVariant, device: str):
     model_cfg.update(
         channels_last=variant.channels_last,
         compile_cfg=dict() if variant.compile else None,
+        batch_generator_calls=variant.batch_calls,
     )
+    if variant.winograd:
+        for key in ('generator', 'generator_B'):
+            if model_cfg.get(key) is not None:
+                model_cfg[key]['conv_cfg'] = dict(type='WinogradConv2d')
     model = build_in_scope(MODELS, model_cfg)
     model.init_weights()
     model.to(device).train()
@@ -151,6 +157,7 @@ def run_benchmark(
     repeats: int = 5,
     device: str = 'cpu',
     measure_memory: bool = True,
+    keep_freed_memory: bool = False,
 ) -> List[dict]:
     """Time variants interleaved and return one result dict per variant.
 
@@ -167,6 +174,9 @@ def run_benchmark(
         device (str): ``'cpu'`` or ``'cuda'``. Defaults to ``'cpu'``.
         measure_memory (bool): Measure peak memory (on the CPU in a process
             per variant, which takes a few seconds each). Defaults to True.
+        keep_freed_memory (bool): Call :func:`keep_freed_cpu_memory` first.
+            It is process-wide, so it holds for every variant of the run,
+            the plain baseline included. Defaults to False.
 
     Returns:
         list[dict]: Per variant: ``sec_per_iter`` (median over rounds),
@@ -184,6 +194,10 @@ def run_benchmark(
         )
     cuda = device.startswith('cuda')
     sync = torch.cuda.synchronize if cuda else (lambda: None)
+    if keep_freed_memory and not cuda and not keep_freed_cpu_memory():
+        raise ValueError(
+            'keep_freed_memory needs glibc (mallopt), which this process lacks.'
+        )
     load_start = os.getloadavg()[0] if hasattr(os, 'getloadavg') else None
     fns, extra = {}, {}
     gflop: Dict[str, float] = {}
@@ -193,19 +207,22 @@ def run_benchmark(
             fns[v]()
         sync()
         extra[v] = (
-            peak_memory_mb(cfg, v, mode, size, batch_size, device, fns[v])
+            peak_memory_mb(
+                cfg, v, mode, size, batch_size, device, fns[v], keep_freed_memory
+            )
             if measure_memory
             else dict(peak_mem_mb=None)
         )
-        # Precision and layout do not change the work; compiled code hides it.
+        # The work is that of the direct method in fp32 eager: precision and
+        # layout do not change it, compiled code hides it, and Winograd does
+        # it with fewer multiplications (so its GFLOP/s are effective ones).
         key = f'{v.impl}-{mode}'
         if key not in gflop:
+            direct = BenchmarkVariant(v.impl)
             eager = (
                 fns[v]
-                if not v.compile
-                else build_callable(
-                    cfg, BenchmarkVariant(v.impl), mode, size, batch_size, device
-                )
+                if v == direct
+                else build_callable(cfg, direct, mode, size, batch_size, device)
             )
             gflop[key] = count_gflop(eager)
     rounds: Dict[BenchmarkVariant, List[float]] = {v: [] for v in variants}
@@ -231,6 +248,9 @@ def run_benchmark(
                 amp=v.amp,
                 channels_last=v.channels_last,
                 compile=v.compile,
+                winograd=v.winograd,
+                batch_calls=v.batch_calls,
+                keep_freed_memory=keep_freed_memory,
                 size=size,
                 batch_size=batch_size,
                 device=device,

@@ -12,6 +12,8 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from torch.utils.flop_counter import FlopCounterMode
 
+from cyclegan_plugin.utils.cpu_memory import keep_freed_cpu_memory
+
 from .benchmark_variant import BenchmarkVariant
 
 
@@ -41,8 +43,10 @@ def _child_peak_rss(args_file: str) -> None:
     from .benchmark import build_callable
 
     with open(args_file, 'rb') as f:
-        cfg, variant, mode, size, batch_size, threads = pickle.load(f)
+        cfg, variant, mode, size, batch_size, threads, keep = pickle.load(f)
     torch.set_num_threads(threads)
+    if keep:
+        keep_freed_cpu_memory()
     MMLogger.get_instance('benchmark-memory', log_level='WARNING')
     base = _status_mb('VmRSS')
     fn = build_callable(Config(cfg), variant, mode, size, batch_size, 'cpu')
@@ -60,6 +64,7 @@ def peak_memory_mb(
     batch_size: int = 1,
     device: str = 'cpu',
     fn: Optional[Callable[[], object]] = None,
+    keep_freed_memory: bool = False,
 ) -> Dict[str, float]:
     """Peak memory of a variant.
 
@@ -67,6 +72,7 @@ def peak_memory_mb(
     (Linux): the peak resident set of a fresh process that builds only this
     variant and runs three iterations; ``base_mem_mb`` is that process's
     resident set before building (Python, torch and the plugin loaded).
+    ``keep_freed_memory`` applies :func:`keep_freed_cpu_memory` there first.
 
     Returns:
         dict: ``peak_mem_mb``, and ``base_mem_mb`` on the CPU.
@@ -85,7 +91,11 @@ def peak_memory_mb(
         args_file = os.path.join(tmp, 'args.pkl')
         threads = torch.get_num_threads()
         with open(args_file, 'wb') as f:
-            pickle.dump((cfg.to_dict(), variant, mode, size, batch_size, threads), f)
+            pickle.dump(
+                (cfg.to_dict(), variant, mode, size, batch_size, threads,
+                 keep_freed_memory),
+                f,
+            )  # fmt: skip
         code = (
             'from cyclegan_plugin.apis.benchmark_measures import _child_peak_rss; '
             f'_child_peak_rss({args_file!r})'

@@ -12,7 +12,7 @@ AMP_DTYPES = {'none': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 # Spec tokens: implementation, precision, options.
 _IMPLS = ('ours', 'plain')
 _AMPS = {'fp32': 'none', 'none': 'none', 'bf16': 'bf16', 'fp16': 'fp16'}
-_FLAGS = ('channels_last', 'compile')
+_FLAGS = ('channels_last', 'compile', 'winograd', 'batch_calls')
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,9 @@ class BenchmarkVariant:
     Written as a spec of ``+``-joined tokens: ``'plain'`` (the authors' step
     in plain PyTorch), ``'ours'`` (our ``CycleGAN.train_step``, the default),
     ``'fp32'``/``'bf16'``/``'fp16'`` (autocast dtype), ``'channels_last'``,
-    ``'compile'``. E.g. ``'bf16+channels_last'``, ``'plain+bf16'``.
+    ``'compile'``, ``'winograd'`` (the generators' 3x3 stride-1 convs as
+    ``WinogradConv2d``), ``'batch_calls'`` (``batch_generator_calls``).
+    E.g. ``'bf16+channels_last'``, ``'plain+bf16'``, ``'winograd+batch_calls'``.
 
     Args:
         impl (str): ``'ours'`` or ``'plain'``. Defaults to ``'ours'``.
@@ -30,6 +32,10 @@ class BenchmarkVariant:
         channels_last (bool): Channels-last weights and images (ours only).
             Defaults to False.
         compile (bool): ``torch.compile`` the networks (ours only).
+            Defaults to False.
+        winograd (bool): ``conv_cfg=dict(type='WinogradConv2d')`` in the
+            generators (ours only). Defaults to False.
+        batch_calls (bool): ``batch_generator_calls=True`` (ours only).
             Defaults to False.
 
     Raises:
@@ -40,6 +46,8 @@ class BenchmarkVariant:
     amp: AmpMode = 'none'
     channels_last: bool = False
     compile: bool = False
+    winograd: bool = False
+    batch_calls: bool = False
 
     def __post_init__(self) -> None:
         if self.impl not in _IMPLS:
@@ -48,10 +56,10 @@ class BenchmarkVariant:
             raise ValueError(
                 f'amp must be one of {tuple(AMP_DTYPES)}, but got {self.amp!r}'
             )
-        if self.impl == 'plain' and (self.channels_last or self.compile):
+        if self.impl == 'plain' and any(getattr(self, f) for f in _FLAGS):
             raise ValueError(
-                'The plain baseline runs as the authors wrote it: channels_last '
-                f'and compile apply to ours only, but got {self.name!r}.'
+                'The plain baseline runs as the authors wrote it: '
+                f'{", ".join(_FLAGS)} apply to ours only, but got {self.name!r}.'
             )
 
     @property

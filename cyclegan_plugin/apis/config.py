@@ -154,3 +154,40 @@ def enable_amp(cfg: Config, dtype: AmpDtype = 'bfloat16') -> Config:
         wrapper['dtype'] = dtype
         wrapper.pop('loss_scale', None)
     return cfg
+
+
+def enable_winograd(cfg: Config) -> Config:
+    """Compute the generators' 3x3 stride-1 convs by Winograd on CPUs.
+
+    Sets ``conv_cfg=dict(type='WinogradConv2d')`` in ``model.generator`` (and
+    ``model.generator_B`` if given), and ``env_cfg.keep_freed_cpu_memory``
+    when the config has an ``env_cfg`` (a training config): the Winograd
+    convs' large temporaries would otherwise page-fault on every step. The
+    parameters stay those of ``nn.Conv2d``, so checkpoints are
+    interchangeable; on GPUs the layers use the native convolution.
+
+    Args:
+        cfg (Config): The config, changed in place.
+
+    Returns:
+        Config: The same config.
+
+    Raises:
+        KeyError: If the config has no ``model.generator``.
+        ValueError: If a generator type has no ``conv_cfg`` option.
+    """
+    model = cfg.get('model') or {}
+    generators = [model.get(k) for k in ('generator', 'generator_B')]
+    generators = [g for g in generators if g is not None]
+    if not generators:
+        raise KeyError('--winograd needs model.generator in the config.')
+    for generator in generators:
+        if not _accepts(generator.get('type'), 'conv_cfg'):
+            raise ValueError(
+                f'--winograd: generator type {generator.get("type")!r} has no '
+                'conv_cfg option (ResnetGenerator has); its convolutions stay native.'
+            )
+        generator['conv_cfg'] = dict(type='WinogradConv2d')
+    if cfg.get('env_cfg') is not None:
+        cfg.env_cfg['keep_freed_cpu_memory'] = True
+    return cfg

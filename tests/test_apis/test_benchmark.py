@@ -41,7 +41,7 @@ def test_plain_and_ours_do_the_same_work():
 
 
 def test_results_for_each_variant_and_table():
-    variants = [V('plain'), V(), V(amp='bf16', channels_last=True)]
+    variants = [V('plain'), V(), V(amp='bf16', channels_last=True), V(winograd=True)]
     results = run_benchmark(
         CFG, variants, 'train', size=32, iters=1, warmup=1, repeats=2,
         measure_memory=False,
@@ -56,8 +56,14 @@ def test_results_for_each_variant_and_table():
         assert r['speedup_vs_plain'] > 0 and r['threads'] == torch.get_num_threads()
         assert r['valid']
     assert results[0]['speedup_vs_plain'] == 1.0
+    # Winograd does the direct method's work with fewer multiplications: its
+    # GFLOP/s are counted on the direct method's work.
+    assert (
+        results[3]['winograd']
+        and results[3]['gflop_per_iter'] == (results[1]['gflop_per_iter'])
+    )
     table = results_table(results)
-    assert table.count('\n') == 4 and 'ours+bf16+channels_last' in table
+    assert table.count('\n') == 5 and 'ours+bf16+channels_last' in table
 
 
 def test_inference_with_memory_in_a_fresh_process():

@@ -15,6 +15,8 @@ from cyclegan_plugin.apis.benchmark_variant import BenchmarkVariant
         ('ours+fp16+compile', BenchmarkVariant(amp='fp16', compile=True)),
         ('plain+bf16', BenchmarkVariant('plain', amp='bf16')),
         ('channels-last', BenchmarkVariant(channels_last=True)),
+        ('winograd+compile', BenchmarkVariant(compile=True, winograd=True)),
+        ('winograd+batch-calls', BenchmarkVariant(winograd=True, batch_calls=True)),
     ],
 )
 def test_parse_and_name_round_trip(spec, expected):
@@ -34,6 +36,7 @@ def test_amp_dtype():
         ('bf16+fast', "Unknown token 'fast'"),
         ('bf16+fp16', 'sets amp twice'),
         ('plain+compile', 'ours only'),
+        ('plain+winograd', 'ours only'),
     ],
 )
 def test_bad_specs_are_named(spec, match):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from cyclegan_plugin.apis import enable_amp, load_config
+from cyclegan_plugin.apis import enable_amp, enable_winograd, load_config
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
 H2Z = str(CONFIGS / 'cyclegan_h2z.py')
@@ -54,6 +54,25 @@ def test_enable_amp_switches_both_wrappers():
     for name in ('generators', 'discriminators'):
         assert cfg.optim_wrapper[name].type == 'MixedPrecisionOptimWrapper'
         assert cfg.optim_wrapper[name].dtype == 'bfloat16'
+
+
+def test_enable_winograd_sets_the_generator_convs():
+    assert not load_config(H2Z).env_cfg.keep_freed_cpu_memory
+    cfg = enable_winograd(load_config(H2Z))
+    assert cfg.model.generator.conv_cfg == dict(type='WinogradConv2d')
+    assert cfg.env_cfg.keep_freed_cpu_memory
+    # The config-file form says the same, and batches the generator calls.
+    fast = load_config(str(CONFIGS / 'cyclegan_h2z_fast-cpu.py'))
+    assert fast.model.generator.conv_cfg == cfg.model.generator.conv_cfg
+    assert fast.model.batch_generator_calls and fast.env_cfg.keep_freed_cpu_memory
+    unet = load_config(H2Z)
+    unet.model.generator = dict(type='UnetGenerator')
+    with pytest.raises(ValueError, match='UnetGenerator'):
+        enable_winograd(unet)
+    no_generator = load_config(H2Z)
+    no_generator.model.pop('generator')
+    with pytest.raises(KeyError, match='model.generator'):
+        enable_winograd(no_generator)
 
 
 def test_every_shipped_config_parses():
