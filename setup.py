@@ -87,7 +87,7 @@ setup(
     packages=find_packages(include=['cyclegan_plugin', 'cyclegan_plugin.*']),
     include_package_data=True,
     # C++ sources built on first use (cyclegan_plugin/ops/winograd.py).
-    package_data={'cyclegan_plugin.ops': ['csrc/*.cpp']},
+    package_data={'cyclegan_plugin.ops': ['csrc/*.cpp', 'csrc/*.h']},
     install_requires=runtime_requirements(),
     extras_require=extras,
     classifiers=[

@@ -4,7 +4,7 @@ A stride-1 3x3 convolution computed tile by tile in the Winograd domain needs
 4x fewer multiplications than the direct method (36 instead of 144 per 4x4
 output tile and channel pair; Lavin & Gray 2016). The multiplications become
 36 matrix products, run by ``torch.bmm`` forward and backward; the linear maps
-around them are C++ kernels (``csrc/winograd_f43.cpp``) built on first use with
+around them are C++ kernels (``csrc/winograd_f43*``) built on first use with
 PyTorch's extension loader. The result equals ``F.conv2d`` up to float32
 rounding (about 1e-5 relative; F(4, 3)'s transforms amplify rounding a little
 more than the direct method does).
@@ -16,6 +16,7 @@ the native convolution.
 """
 
 import contextlib
+import hashlib
 import os
 import threading
 from typing import Dict, Iterator, Literal, Optional
@@ -36,7 +37,12 @@ PadMode = Literal['zeros', 'reflect', 'replicate']
 PAD_MODES: Dict[str, int] = {'zeros': 0, 'reflect': 1, 'replicate': 2}
 _TILES = 36  # 6x6 Winograd-domain points per tile
 
-_SOURCE = os.path.join(os.path.dirname(__file__), 'csrc', 'winograd_f43.cpp')
+_CSRC = os.path.join(os.path.dirname(__file__), 'csrc')
+_SOURCES = [
+    os.path.join(_CSRC, name)
+    for name in ('winograd_f43_tiles.cpp', 'winograd_f43_weights.cpp')
+]
+_HEADER = os.path.join(_CSRC, 'winograd_f43.h')
 _lock = threading.Lock()
 _ops = None
 _reuse = threading.local()
@@ -46,6 +52,12 @@ def _compiler_flags() -> list:
     # at::parallel_for is OpenMP code inlined from ATen's headers; the
     # extension then shares the libgomp.so.1 that torch has already loaded.
     flags = ['-O3', '-fopenmp']
+    # PyTorch rebuilds when the sources or flags change, not the header:
+    # its hash among the flags makes a header change rebuild too.
+    with open(_HEADER, 'rb') as f:
+        flags.append(
+            f'-DCYCLEGAN_WINOGRAD_HEADER={hashlib.sha256(f.read()).hexdigest()[:16]}'
+        )
     # Built on the machine that runs it, so use the vector units torch itself
     # uses here; the extension's name carries the choice, so a build directory
     # shared between machines never hands AVX2 code to a CPU without it.
@@ -81,7 +93,7 @@ def load_winograd_ops():
             try:
                 load(
                     name=name,
-                    sources=[_SOURCE],
+                    sources=_SOURCES,
                     extra_cflags=flags,
                     extra_ldflags=['-fopenmp'],
                     is_python_module=False,
@@ -89,7 +101,7 @@ def load_winograd_ops():
                 )
             except (RuntimeError, OSError, ImportError) as e:
                 raise RuntimeError(
-                    f'Could not build the Winograd convolution kernels ({_SOURCE}): '
+                    f'Could not build the Winograd convolution kernels ({_CSRC}): '
                     f'{e}\nThey need a C++ compiler (e.g. `apt install g++`) and '
                     'ninja (`pip install ninja`). Or train with the native '
                     "convolution: drop conv_cfg=dict(type='WinogradConv2d') from "
