@@ -2,8 +2,8 @@
 
 ``python tools/benchmark.py CONFIG [--size S] [--batch-size N] [--iters N]
 [--warmup N] [--repeats R] [--amp none|bf16|fp16] [--channels-last]
-[--compile] [--device cpu|cuda] [--baseline] [--keep-freed-memory]
-[--variants SPEC ...]``
+[--compile] [--winograd] [--batch-calls] [--device cpu|cuda] [--baseline]
+[--keep-freed-memory] [--profile N] [--variants SPEC ...]``
 
 ``--baseline`` adds the authors' step in plain PyTorch, timed interleaved with
 ours; ``--variants`` lists several settings at once, e.g.
@@ -20,7 +20,11 @@ import torch
 from mmengine.logging import MMLogger
 
 from cyclegan_plugin.apis import load_config
-from cyclegan_plugin.apis.benchmark import results_table, run_benchmark
+from cyclegan_plugin.apis.benchmark import (
+    profile_table,
+    results_table,
+    run_benchmark,
+)
 from cyclegan_plugin.apis.benchmark_variant import BenchmarkVariant
 
 
@@ -35,6 +39,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--amp', choices=['none', 'bf16', 'fp16'], default='none')
     parser.add_argument('--channels-last', action='store_true')
     parser.add_argument('--compile', action='store_true')
+    parser.add_argument(
+        '--winograd', action='store_true', help="generators' 3x3 convs by Winograd"
+    )
+    parser.add_argument(
+        '--batch-calls',
+        action='store_true',
+        help='batch each first cycle call with its identity call',
+    )
     parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
     parser.add_argument(
         '--baseline', action='store_true', help='also time the plain PyTorch step'
@@ -60,6 +72,13 @@ def parse_args() -> argparse.Namespace:
         'for every variant of the run',
     )
     parser.add_argument(
+        '--profile',
+        type=int,
+        default=0,
+        metavar='N',
+        help='also profile one iteration per variant and show its top N operators',
+    )
+    parser.add_argument(
         '--no-memory',
         action='store_true',
         help='skip the peak-memory measurement (a process per variant on CPUs)',
@@ -80,7 +99,11 @@ def main() -> None:
     else:
         variants = [
             BenchmarkVariant(
-                amp=args.amp, channels_last=args.channels_last, compile=args.compile
+                amp=args.amp,
+                channels_last=args.channels_last,
+                compile=args.compile,
+                winograd=args.winograd,
+                batch_calls=args.batch_calls,
             )
         ]
         if args.baseline:
@@ -100,12 +123,15 @@ def main() -> None:
             device=args.device,
             measure_memory=not args.no_memory,
             keep_freed_memory=args.keep_freed_memory,
+            profile_rows=args.profile,
         )
         for result in results:
             print(json.dumps(result), flush=True)
         if args.markdown:
             print(f'\n{mode}, {args.size}x{args.size}, batch {args.batch_size}:')
             print(results_table(results), flush=True)
+            for result in results if args.profile else []:
+                print('\n' + profile_table(result), flush=True)
 
 
 if __name__ == '__main__':

@@ -20,7 +20,7 @@ from mmengine.registry import DefaultScope
 from cyclegan_plugin.registry import MODELS, build_in_scope
 from cyclegan_plugin.utils.cpu_memory import keep_freed_cpu_memory
 
-from .benchmark_measures import count_gflop, peak_memory_mb
+from .benchmark_measures import count_gflop, peak_memory_mb, profile_ops
 from .benchmark_variant import BenchmarkVariant
 from .config import enable_amp
 from .plain_cyclegan import PlainCycleGAN
@@ -158,6 +158,7 @@ def run_benchmark(
     device: str = 'cpu',
     measure_memory: bool = True,
     keep_freed_memory: bool = False,
+    profile_rows: int = 0,
 ) -> List[dict]:
     """Time variants interleaved and return one result dict per variant.
 
@@ -177,6 +178,9 @@ def run_benchmark(
         keep_freed_memory (bool): Call :func:`keep_freed_cpu_memory` first.
             It is process-wide, so it holds for every variant of the run,
             the plain baseline included. Defaults to False.
+        profile_rows (int): After timing, profile one more iteration of each
+            variant and report its top operators (:func:`profile_ops`) as
+            ``profile``; 0 skips it. Defaults to 0.
 
     Returns:
         list[dict]: Per variant: ``sec_per_iter`` (median over rounds),
@@ -235,6 +239,7 @@ def run_benchmark(
                 last[v] = fns[v]()
             sync()
             rounds[v].append((time.perf_counter() - start) / iters)
+    profiles = {v: profile_ops(fns[v], profile_rows) for v in variants if profile_rows}
     plain = next((v for v in variants if v == BenchmarkVariant('plain')), None)
     results = []
     for v in variants:
@@ -272,6 +277,7 @@ def run_benchmark(
                 load_avg_1m=[load_start, os.getloadavg()[0] if load_start else None],
                 torch=torch.__version__,
                 valid=_valid(last[v]),
+                **({'profile': profiles[v]} if v in profiles else {}),
             )
         )
     return results
@@ -288,6 +294,21 @@ def _valid(output: object) -> bool:
     return 'nonfinite_skipped' not in output and all(
         bool(torch.isfinite(v).all()) for v in output.values()
     )
+
+
+def profile_table(result: dict) -> str:
+    """A Markdown table of one result's ``profile``."""
+    lines = [
+        f'{result["variant"]}: top operators of one iteration',
+        '',
+        '| operator | self ms | share |',
+        '|---|---:|---:|',
+    ]
+    lines += [
+        f'| `{p["op"]}` | {p["self_ms"]:.1f} | {100 * p["share"]:.1f}% |'
+        for p in result['profile']
+    ]
+    return '\n'.join(lines)
 
 
 def results_table(results: Sequence[dict]) -> str:

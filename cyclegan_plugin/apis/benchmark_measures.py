@@ -5,7 +5,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional
 
 import torch
 from mmengine.config import Config
@@ -26,6 +26,34 @@ def count_gflop(fn: Callable[[], object]) -> float:
     with FlopCounterMode(display=False) as counter:
         fn()
     return counter.get_total_flops() / 1e9
+
+
+def profile_ops(fn: Callable[[], object], rows: int = 10) -> List[dict]:
+    """Where one call spends its time: the top operators by self CPU time.
+
+    Args:
+        fn (Callable): One iteration.
+        rows (int): Operators to return. Defaults to 10.
+
+    Returns:
+        list[dict]: ``op``, ``self_ms`` and ``share`` (of all self time), the
+        largest first.
+    """
+    from torch.profiler import profile
+
+    with profile() as prof:
+        fn()
+    events = list(prof.key_averages())
+    total = sum(e.self_cpu_time_total for e in events) or 1.0
+    events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)
+    return [
+        dict(
+            op=e.key,
+            self_ms=round(e.self_cpu_time_total / 1e3, 1),
+            share=round(e.self_cpu_time_total / total, 3),
+        )
+        for e in events[:rows]
+    ]
 
 
 def _status_mb(field: str) -> float:

@@ -41,7 +41,17 @@ class DumpRankStateHook(Hook):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not H2Z.is_dir(), reason=f'real data not found at {H2Z}')
-def test_two_cpu_processes_train_identical_weights(tmp_path):
+@pytest.mark.parametrize(
+    'options',
+    [
+        [],
+        # The CPU fast path: one gradient per weight from the shared Winograd
+        # transform, batched generator calls under DDP.
+        ['--winograd', '--cfg-options', 'model.batch_generator_calls=True'],
+    ],
+    ids=['native', 'winograd-batched'],
+)
+def test_two_cpu_processes_train_identical_weights(tmp_path, options):
     (tmp_path / 'dump_rank_state_hook.py').write_text(DUMP_HOOK)
     cfg = write_tiny_config(
         tmp_path / 'tiny.py',
@@ -59,7 +69,8 @@ def test_two_cpu_processes_train_identical_weights(tmp_path):
     )
     env.pop('CUDA_VISIBLE_DEVICES', None)
     proc = subprocess.run(
-        ['bash', 'tools/dist_train.sh', str(cfg), '2', '--work-dir', str(work)],
+        ['bash', 'tools/dist_train.sh', str(cfg), '2', '--work-dir', str(work)]
+        + options,
         cwd=REPO,
         env=env,
         capture_output=True,
