@@ -193,7 +193,7 @@ def winograd_conv2d(
 
     Computes what ``F.conv2d(F.pad(x, [padding] * 4, mode=padding_mode),
     weight, bias)`` computes (``padding_mode='zeros'``: ``F.conv2d(x, weight,
-    bias, padding=padding)``), without making the padded copy.
+    bias, padding=padding)``), without a padded copy of ``x``.
 
     Args:
         x (Tensor): ``(N, C, H, W)`` float32 CPU input.

@@ -6,10 +6,10 @@ top of its heap beyond ``M_TRIM_THRESHOLD`` goes back to the kernel too. A
 training step that allocates and frees hundreds of multi-MiB tensors (the
 Winograd convolutions' transformed tiles, for one) then page-faults on every
 one of them: measured ~69,000 page faults per iteration of the 128x128
-ResNet-9 step, and 17-25% of its time on this project's 2-core machine
-(``docs/benchmarks.md``). Keeping freed memory for reuse is what PyTorch's
-CUDA caching allocator does on GPUs; the price is that the process holds on
-to its peak heap.
+ResNet-9 step, which with this setting took 1.23x less time on this
+project's 2-core machine (``docs/benchmarks.md``). Keeping freed memory for
+reuse is what PyTorch's CUDA caching allocator does on GPUs; the price is
+that the process holds on to its peak heap.
 """
 
 import ctypes

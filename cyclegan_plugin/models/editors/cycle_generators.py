@@ -26,10 +26,11 @@ class CycleGenerators(BaseModule):
         batch_calls (bool): Run ``G_A(A)`` with the identity call ``G_A(B)``
             as one batch, and ``G_B(B)`` with ``G_B(A)``: four generator
             calls per iteration instead of six, with the same results for
-            networks that treat each sample on its own (instance norm or none;
-            ~9% faster on CPUs, ``docs/benchmarks.md``). Refused with batch
-            norm, whose statistics would mix the two batches. Defaults to
-            False (the authors' six calls).
+            networks that treat each sample on its own (instance norm or
+            none; up to 6% faster on CPUs with Winograd convs,
+            ``docs/benchmarks.md``). Refused with batch norm, whose
+            statistics would mix the two batches. Defaults to False (the
+            authors' six calls).
 
     Raises:
         ValueError: If ``batch_calls`` is set and a generator has batch norm.

@@ -47,9 +47,10 @@ class ResnetGenerator(BaseNetwork):
             Defaults to 'nearest'.
         conv_cfg (dict, optional): The layer of the stride-1 3x3 convs (the
             residual blocks' and the resize-convs'), which hold 88% of the
-            work; ``dict(type='WinogradConv2d')`` trains 2x faster on CPUs
-            with the same parameters (``docs/benchmarks.md``). The 7x7 and
-            stride-2 convs stay ``nn.Conv2d``. Defaults to None (``nn.Conv2d``).
+            work; ``dict(type='WinogradConv2d')`` makes CPU training 1.4-1.8x
+            faster with the same parameters (``docs/benchmarks.md``). The 7x7
+            and stride-2 convs stay ``nn.Conv2d``. Defaults to None
+            (``nn.Conv2d``).
         init_cfg (dict | list[dict], optional): See :class:`BaseNetwork`.
             Defaults to ``dict(type='normal', gain=0.02)``.
 

@@ -22,8 +22,8 @@ class WinogradConv2d(nn.Conv2d):
 
     On float32 CPU tensors the convolution runs as
     :func:`cyclegan_plugin.ops.winograd_conv2d`: 4x fewer multiplications,
-    2-3x faster forward and backward for the ResNet generator's 256-channel
-    convolutions (``docs/benchmarks.md``), equal to ``nn.Conv2d`` up to
+    forward and backward about 2-2.6x faster for the ResNet generator's
+    256-channel convolutions (``docs/benchmarks.md``), equal to ``nn.Conv2d`` up to
     float32 rounding (about 1e-5 relative). Elsewhere, i.e. on GPUs (where
     cuDNN chooses Winograd by itself), under autocast, or for other dtypes,
     it is ``nn.Conv2d``. Weights, checkpoints and initialisation are those of
