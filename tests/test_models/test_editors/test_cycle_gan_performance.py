@@ -64,16 +64,19 @@ def test_compiled_passes_train_the_same_and_keep_state_dict_keys():
     assert out['fake_B'].shape == (1, 3, 32, 32)
 
 
+# build_model's generator with Winograd convs.
+WINOGRAD_GENERATOR = dict(
+    type='ResnetGenerator',
+    base_channels=8,
+    num_blocks=1,
+    conv_cfg=dict(type='WinogradConv2d'),
+)
+
+
 def test_winograd_convs_compute_the_same_generator_gradients():
-    generator = dict(
-        type='ResnetGenerator',
-        base_channels=8,
-        num_blocks=1,
-        conv_cfg=dict(type='WinogradConv2d'),
-    )
     torch.manual_seed(0)
     ref = build_model()
-    model = build_model(generator=generator)
+    model = build_model(generator=WINOGRAD_GENERATOR)
     assert isinstance(model.generators.B.blocks[0].conv1.conv, WinogradConv2d)
     assert list(model.state_dict()) == list(ref.state_dict())
     model.load_state_dict(ref.state_dict())
@@ -93,13 +96,7 @@ def test_winograd_convs_compute_the_same_generator_gradients():
 
 
 def test_winograd_convs_train():
-    generator = dict(
-        type='ResnetGenerator',
-        base_channels=8,
-        num_blocks=1,
-        conv_cfg=dict(type='WinogradConv2d'),
-    )
-    ref, model, logs = train_twin(dict(generator=generator), steps=2)
+    ref, model, logs = train_twin(dict(generator=WINOGRAD_GENERATOR), steps=2)
     assert all(torch.isfinite(v) for v in logs.values())
     # Adam normalises each gradient element, so elements whose gradient is
     # below the convolutions' rounding (~5e-6 of the tensor's norm) can step
