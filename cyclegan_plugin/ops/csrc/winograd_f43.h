@@ -36,6 +36,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -85,33 +86,132 @@ inline std::vector<int64_t> index_map(int64_t size, int64_t tiles, int64_t pad,
   return map;
 }
 
-// o[u] = sum_i coef[i] * in[i * stride + u] for u < n, skipping zero coefs.
-// Every transform is made of these, vectorised over u (the tiles of a plane,
-// or a block of filters): the compiler turns the u loops into SIMD code.
-template <int64_t kTerms>
-inline void combine(float* __restrict o, const float* coef, const float* in,
-                    int64_t stride, int64_t n, float init = 0.f) {
-  for (int64_t u = 0; u < n; ++u) o[u] = init;
-  for (int64_t i = 0; i < kTerms; ++i) {
-    const float c = coef[i];
-    if (c == 0.f) continue;
-    const float* __restrict x = in + i * stride;
-    for (int64_t u = 0; u < n; ++u) o[u] += c * x[u];
+// The six linear maps of F(4, 3) on one point: out = Map in. Written out
+// rather than looped over kBT / kAT / kG: the compiler may not drop products
+// with the matrices' zeros (0 * inf is not 0), and each map is then a few
+// FMAs per point.
+struct MapBT {  // input transform along one axis: B^T d (6 -> 6)
+  static constexpr int kIn = 6, kOut = 6;
+  template <class T>
+  static inline void apply(const T* d, T* o) {
+    o[0] = 4.f * d[0] - 5.f * d[2] + d[4];
+    o[1] = -4.f * (d[1] + d[2]) + d[3] + d[4];
+    o[2] = 4.f * (d[1] - d[2]) - d[3] + d[4];
+    o[3] = 2.f * (d[3] - d[1]) - d[2] + d[4];
+    o[4] = 2.f * (d[1] - d[3]) - d[2] + d[4];
+    o[5] = 4.f * d[1] - 5.f * d[3] + d[5];
+  }
+};
+struct MapB {  // its adjoint: B g (6 -> 6)
+  static constexpr int kIn = 6, kOut = 6;
+  template <class T>
+  static inline void apply(const T* g, T* o) {
+    o[0] = 4.f * g[0];
+    o[1] = 4.f * (g[2] - g[1] + g[5]) + 2.f * (g[4] - g[3]);
+    o[2] = -5.f * g[0] - 4.f * (g[1] + g[2]) - g[3] - g[4];
+    o[3] = g[1] - g[2] + 2.f * (g[3] - g[4]) - 5.f * g[5];
+    o[4] = g[0] + g[1] + g[2] + g[3] + g[4];
+    o[5] = g[5];
+  }
+};
+struct MapAT {  // output transform along one axis: A^T m (6 -> 4)
+  static constexpr int kIn = 6, kOut = 4;
+  template <class T>
+  static inline void apply(const T* m, T* o) {
+    const T p12 = m[1] + m[2], m12 = m[1] - m[2];
+    const T p34 = m[3] + m[4], m34 = m[3] - m[4];
+    o[0] = m[0] + p12 + p34;
+    o[1] = m12 + 2.f * m34;
+    o[2] = p12 + 4.f * p34;
+    o[3] = m12 + 8.f * m34 + m[5];
+  }
+};
+struct MapA {  // its adjoint: A g (4 -> 6)
+  static constexpr int kIn = 4, kOut = 6;
+  template <class T>
+  static inline void apply(const T* g, T* o) {
+    const T e = g[0] + g[2], f = g[1] + g[3];
+    const T e4 = g[0] + 4.f * g[2], f8 = 2.f * g[1] + 8.f * g[3];
+    o[0] = g[0];
+    o[1] = e + f;
+    o[2] = e - f;
+    o[3] = e4 + f8;
+    o[4] = e4 - f8;
+    o[5] = g[3];
+  }
+};
+struct MapG {  // filter transform along one axis: G g (3 -> 6)
+  static constexpr int kIn = 3, kOut = 6;
+  template <class T>
+  static inline void apply(const T* g, T* o) {
+    const T s = g[0] + g[2];
+    const T q = g[0] * (1.f / 24) + g[2] * (1.f / 6);
+    o[0] = 0.25f * g[0];
+    o[1] = (s + g[1]) * (-1.f / 6);
+    o[2] = (s - g[1]) * (-1.f / 6);
+    o[3] = q + g[1] * (1.f / 12);
+    o[4] = q - g[1] * (1.f / 12);
+    o[5] = g[2];
+  }
+};
+struct MapGT {  // its adjoint: G^T u (6 -> 3)
+  static constexpr int kIn = 6, kOut = 3;
+  template <class T>
+  static inline void apply(const T* u, T* o) {
+    const T p12 = u[1] + u[2], m12 = u[1] - u[2];
+    const T p34 = u[3] + u[4], m34 = u[3] - u[4];
+    o[0] = 0.25f * u[0] - p12 * (1.f / 6) + p34 * (1.f / 24);
+    o[1] = m12 * (-1.f / 6) + m34 * (1.f / 12);
+    o[2] = (p34 - p12) * (1.f / 6) + u[5];
+  }
+};
+
+// Eight floats: one AVX register (two SSE ones on CPUs without AVX).
+typedef float Vec8 __attribute__((vector_size(32)));
+inline Vec8 load8(const float* p) {
+  Vec8 v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+inline void store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof(v)); }
+
+// dst[u] = src[u] for u < n, inline (these runs are short: a tile row).
+inline void copy_floats(float* dst, const float* src, int64_t n) {
+  int64_t u = 0;
+  for (; u + 8 <= n; u += 8) store8(dst + u, load8(src + u));
+  for (; u < n; ++u) dst[u] = src[u];
+}
+
+// out[r][u] (+)= (Map in[.][u])[r] for u < n: one pass over n points, eight
+// at a time. The rows may be anywhere but must not overlap the outputs.
+template <class Map, bool kAccumulate = false>
+inline void map_rows(const float* const* in, float* const* out, int64_t n) {
+  int64_t u = 0;
+  for (; u + 8 <= n; u += 8) {
+    Vec8 d[Map::kIn], y[Map::kOut];
+    for (int r = 0; r < Map::kIn; ++r) d[r] = load8(in[r] + u);
+    Map::apply(d, y);
+    for (int r = 0; r < Map::kOut; ++r) {
+      store8(out[r] + u, kAccumulate ? load8(out[r] + u) + y[r] : y[r]);
+    }
+  }
+  for (; u < n; ++u) {
+    float d[Map::kIn], y[Map::kOut];
+    for (int r = 0; r < Map::kIn; ++r) d[r] = in[r][u];
+    Map::apply(d, y);
+    for (int r = 0; r < Map::kOut; ++r) out[r][u] = kAccumulate ? out[r][u] + y[r] : y[r];
   }
 }
 
-// Transposed coefficient matrices, so that every combine reads a row.
-struct Transposed {
-  float B[kA][kA];   // B[i][a] = BT[a][i]
-  float A[kA][kM];   // A[a][i] = AT[i][a]
-  Transposed() {
-    for (int64_t a = 0; a < kA; ++a) {
-      for (int64_t i = 0; i < kA; ++i) B[i][a] = kBT[a][i];
-      for (int64_t i = 0; i < kM; ++i) A[a][i] = kAT[i][a];
-    }
+// The rows base + r * stride for r < kRows, as map_rows takes them.
+template <int kRows, class T>
+struct Rows {
+  T* p[kRows];
+  Rows(T* base, int64_t stride) {
+    for (int r = 0; r < kRows; ++r) p[r] = base + r * stride;
   }
+  operator T* const*() const { return p; }
 };
-inline const Transposed kT;
 
 inline void check_float_cpu(const at::Tensor& t, const char* name) {
   TORCH_CHECK(t.device().is_cpu() && t.scalar_type() == at::kFloat,

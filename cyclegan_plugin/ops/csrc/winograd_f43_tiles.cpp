@@ -55,9 +55,27 @@ std::pair<int64_t, int64_t> interior(const std::vector<int64_t>& cmap, int64_t p
 
 }  // namespace
 
-// Each kernel handles one (image, channel) plane at a time: it gathers the
-// plane's tiles into buffers laid out [point][tile], so that every step of a
-// transform is a combine over all th * tw tiles at once.
+// Split a row into its kM phases: ph[k][u] = row[kM * u + k] for
+// kM * u + k < len, each phase kept `stride` floats apart.
+inline void deinterleave(const float* row, int64_t len, float* ph, int64_t stride) {
+  const int64_t whole = len / kM;
+  float* __restrict p0 = ph;
+  float* __restrict p1 = ph + stride;
+  float* __restrict p2 = ph + 2 * stride;
+  float* __restrict p3 = ph + 3 * stride;
+  for (int64_t u = 0; u < whole; ++u) {
+    p0[u] = row[kM * u];
+    p1[u] = row[kM * u + 1];
+    p2[u] = row[kM * u + 2];
+    p3[u] = row[kM * u + 3];
+  }
+  for (int64_t q = kM * whole; q < len; ++q) ph[(q % kM) * stride + q / kM] = row[q];
+}
+
+// Each kernel handles one (image, channel) plane at a time. A tile row of
+// the plane is transformed at once, each step of a transform vectorised over
+// its tiles (along W) or over its tiles and points (along H); the 36 points
+// of the Winograd domain are rows of th * tw tiles, kXi planes apart.
 
 at::Tensor input_transform(const at::Tensor& x, int64_t pad, int64_t mode) {
   check_float_cpu(x, "x");
@@ -68,41 +86,40 @@ at::Tensor input_transform(const at::Tensor& x, int64_t pad, int64_t mode) {
   const auto rmap = index_map(H, th, pad, mode);
   const auto cmap = index_map(W, tw, pad, mode);
   const auto [lo, hi] = interior(cmap, pad, W);
-  const int64_t wp = kM * tw + 2;
-  const int64_t tiles = th * tw;
-  const int64_t plane = C * N * tiles;  // stride between the 36 points
+  const int64_t rows = kM * th + 2, wp = kM * tw + 2;
+  const int64_t tiles = th * tw, ps = tw + 1;  // ps: floats per phase
+  const int64_t plane = C * N * tiles;         // stride between the 36 points
   auto V = at::empty({kXi, C, N, th, tw}, x.options());
   const float* src_all = x.data_ptr<float>();
   float* dst_all = V.data_ptr<float>();
   at::parallel_for(0, N * C, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> padded(rmap.size() * wp), taps(kXi * tiles), wt(kXi * tiles);
+    // wt[r][b][u]: padded row r transformed along W; vt[a][b][tile]: the
+    // plane's V, written out to the 36 points at the end.
+    std::vector<float> padded(rows * wp), ph(kM * ps), wt(rows * kA * tw),
+        vt(kXi * tiles);
     for (int64_t p = begin; p < end; ++p) {
       const int64_t n = p / C, c = p % C;
       gather_padded(src_all + p * H * W, W, rmap, cmap, lo, hi, padded.data());
-      // taps[i][j][tile]: pixel (i, j) of each 6x6 tile.
+      // Along W: wt[r][b] = sum_j BT[b][j] row[kM u + j]; j = 4, 5 are the
+      // phases 0, 1 of the next tile.
+      for (int64_t r = 0; r < rows; ++r) {
+        deinterleave(padded.data() + r * wp, wp, ph.data(), ps);
+        const float* in[kA] = {ph.data(),          ph.data() + ps,
+                               ph.data() + 2 * ps, ph.data() + 3 * ps,
+                               ph.data() + 1,      ph.data() + ps + 1};
+        map_rows<MapBT>(in, Rows<kA, float>(wt.data() + r * kA * tw, tw), tw);
+      }
+      // Along H, a tile row at a time: V[a][b] = sum_i BT[a][i] wt[kM t + i][b].
       for (int64_t t = 0; t < th; ++t) {
-        for (int64_t i = 0; i < kA; ++i) {
-          const float* row = padded.data() + (kM * t + i) * wp;
-          for (int64_t j = 0; j < kA; ++j) {
-            float* o = taps.data() + (i * kA + j) * tiles + t * tw;
-            for (int64_t u = 0; u < tw; ++u) o[u] = row[kM * u + j];
-          }
-        }
-      }
-      // Along W: wt[i][b] = sum_j BT[b][j] taps[i][j].
-      for (int64_t i = 0; i < kA; ++i) {
         for (int64_t b = 0; b < kA; ++b) {
-          combine<kA>(wt.data() + (i * kA + b) * tiles, kBT[b],
-                      taps.data() + i * kA * tiles, tiles, tiles);
+          map_rows<MapBT>(
+              Rows<kA, const float>(wt.data() + kM * t * kA * tw + b * tw, kA * tw),
+              Rows<kA, float>(vt.data() + b * tiles + t * tw, kA * tiles), tw);
         }
       }
-      // Along H: V[a][b] = sum_i BT[a][i] wt[i][b], straight into V.
       float* dst = dst_all + (c * N + n) * tiles;
-      for (int64_t a = 0; a < kA; ++a) {
-        for (int64_t b = 0; b < kA; ++b) {
-          combine<kA>(dst + (a * kA + b) * plane, kBT[a], wt.data() + b * tiles,
-                      kA * tiles, tiles);
-        }
+      for (int64_t xi = 0; xi < kXi; ++xi) {
+        copy_floats(dst + xi * plane, vt.data() + xi * tiles, tiles);
       }
     }
   });
@@ -118,41 +135,42 @@ at::Tensor input_adjoint(const at::Tensor& gV, int64_t H, int64_t W, int64_t pad
   const auto rmap = index_map(H, th, pad, mode);
   const auto cmap = index_map(W, tw, pad, mode);
   const auto [lo, hi] = interior(cmap, pad, W);
-  const int64_t wp = kM * tw + 2;
+  const int64_t rows = kM * th + 2, wp = kM * tw + 2;
   const int64_t tiles = th * tw;
   const int64_t plane = C * N * tiles;
   auto gx = at::zeros({N, C, H, W}, gV.options());
   const float* src_all = gV.data_ptr<float>();
   float* dst_all = gx.data_ptr<float>();
   at::parallel_for(0, N * C, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> h(kXi * tiles), d(kXi * tiles), padded(rmap.size() * wp);
+    // vt[a][b][tile]: the plane's gV; h[r][b][u]: the gradient of wt
+    // (above); d[j][u]: of the pixels kM u + j of a padded row.
+    std::vector<float> vt(kXi * tiles), h(rows * kA * tw), d(kA * tw),
+        padded(rows * wp);
     for (int64_t p = begin; p < end; ++p) {
       const int64_t n = p / C, c = p % C;
       const float* src = src_all + (c * N + n) * tiles;
-      // Along H: h[i][b] = sum_a BT[a][i] gV[a][b], straight from gV.
-      for (int64_t i = 0; i < kA; ++i) {
-        for (int64_t b = 0; b < kA; ++b) {
-          combine<kA>(h.data() + (i * kA + b) * tiles, kT.B[i], src + b * plane,
-                      kA * plane, tiles);
-        }
+      for (int64_t xi = 0; xi < kXi; ++xi) {
+        copy_floats(vt.data() + xi * tiles, src + xi * plane, tiles);
       }
-      // Along W: d[i][j] = sum_b BT[b][j] h[i][b].
-      for (int64_t i = 0; i < kA; ++i) {
-        for (int64_t j = 0; j < kA; ++j) {
-          combine<kA>(d.data() + (i * kA + j) * tiles, kT.B[j],
-                      h.data() + i * kA * tiles, tiles, tiles);
-        }
-      }
-      // Overlapping tiles add up on the padded plane, which the padding's
-      // adjoint then folds onto the pixels it copied.
-      std::fill(padded.begin(), padded.end(), 0.f);
+      // Along H: h[kM t + i][b] += sum_a BT[a][i] gV[a][b]; the tile rows
+      // overlap by two padded rows, whose gradients add up.
+      std::fill(h.begin(), h.end(), 0.f);
       for (int64_t t = 0; t < th; ++t) {
-        for (int64_t i = 0; i < kA; ++i) {
-          float* row = padded.data() + (kM * t + i) * wp;
-          for (int64_t j = 0; j < kA; ++j) {
-            const float* di = d.data() + (i * kA + j) * tiles + t * tw;
-            for (int64_t u = 0; u < tw; ++u) row[kM * u + j] += di[u];
-          }
+        for (int64_t b = 0; b < kA; ++b) {
+          map_rows<MapB, true>(
+              Rows<kA, const float>(vt.data() + b * tiles + t * tw, kA * tiles),
+              Rows<kA, float>(h.data() + kM * t * kA * tw + b * tw, kA * tw), tw);
+        }
+      }
+      // Along W: d[j] = sum_b BT[b][j] h[r][b], added onto the padded row.
+      for (int64_t r = 0; r < rows; ++r) {
+        map_rows<MapB>(Rows<kA, const float>(h.data() + r * kA * tw, tw),
+                       Rows<kA, float>(d.data(), tw), tw);
+        float* row = padded.data() + r * wp;
+        std::fill(row, row + wp, 0.f);
+        for (int64_t j = 0; j < kA; ++j) {
+          const float* dj = d.data() + j * tw;
+          for (int64_t u = 0; u < tw; ++u) row[kM * u + j] += dj[u];
         }
       }
       scatter_padded(padded.data(), W, rmap, cmap, lo, hi, dst_all + p * H * W);
@@ -176,38 +194,39 @@ at::Tensor output_transform(const at::Tensor& M, const c10::optional<at::Tensor>
   }
   const int64_t tiles = th * tw;
   const int64_t plane = K * N * tiles;
+  const bool whole = Wo == kM * tw;
   auto y = at::empty({N, K, Ho, Wo}, M.options());
   const float* src_all = M.data_ptr<float>();
   float* dst_all = y.data_ptr<float>();
   at::parallel_for(0, N * K, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> s(kM * kA * tiles), yv(kM * kM * tiles);
+    // mt[a][b][tile]: the plane's M; s[i][b][u]: a tile row transformed
+    // along H; yt[j][u]: the output pixels kM u + j of one row.
+    std::vector<float> mt(kXi * tiles), s(kM * kA * tw), yt(kM * tw);
     for (int64_t p = begin; p < end; ++p) {
       const int64_t n = p / K, k = p % K;
       const float* src = src_all + (k * N + n) * tiles;
+      for (int64_t xi = 0; xi < kXi; ++xi) {
+        copy_floats(mt.data() + xi * tiles, src + xi * plane, tiles);
+      }
       const float b0 = bias_ptr ? bias_ptr[k] : 0.f;
-      // Along H: s[i][b] = sum_a AT[i][a] M[a][b], straight from M.
-      for (int64_t i = 0; i < kM; ++i) {
-        for (int64_t b = 0; b < kA; ++b) {
-          combine<kA>(s.data() + (i * kA + b) * tiles, kAT[i], src + b * plane,
-                      kA * plane, tiles);
-        }
-      }
-      // Along W: y[i][j] = sum_b AT[j][b] s[i][b] + bias.
-      for (int64_t i = 0; i < kM; ++i) {
-        for (int64_t j = 0; j < kM; ++j) {
-          combine<kA>(yv.data() + (i * kM + j) * tiles, kAT[j],
-                      s.data() + i * kA * tiles, tiles, tiles, b0);
-        }
-      }
       float* dst = dst_all + p * Ho * Wo;
       for (int64_t t = 0; t < th; ++t) {
+        // Along H: s[i][b] = sum_a AT[i][a] M[a][b].
+        for (int64_t b = 0; b < kA; ++b) {
+          map_rows<MapAT>(Rows<kA, const float>(mt.data() + b * tiles + t * tw, kA * tiles),
+                          Rows<kM, float>(s.data() + b * tw, kA * tw), tw);
+        }
+        // Along W: y[kM t + i][kM u + j] = sum_b AT[j][b] s[i][b] + bias.
         for (int64_t i = 0; i < kM && kM * t + i < Ho; ++i) {
+          map_rows<MapAT>(Rows<kA, const float>(s.data() + i * kA * tw, tw),
+                          Rows<kM, float>(yt.data(), tw), tw);
           float* row = dst + (kM * t + i) * Wo;
-          for (int64_t j = 0; j < kM; ++j) {
-            const float* yij = yv.data() + (i * kM + j) * tiles + t * tw;
-            for (int64_t u = 0; u < tw && kM * u + j < Wo; ++u) {
-              row[kM * u + j] = yij[u];
+          if (whole) {
+            for (int64_t u = 0; u < tw; ++u) {
+              for (int64_t j = 0; j < kM; ++j) row[kM * u + j] = yt[j * tw + u] + b0;
             }
+          } else {
+            for (int64_t q = 0; q < Wo; ++q) row[q] = yt[(q % kM) * tw + q / kM] + b0;
           }
         }
       }
@@ -227,37 +246,30 @@ at::Tensor output_adjoint(const at::Tensor& gy, int64_t th, int64_t tw) {
   const float* src_all = gy.data_ptr<float>();
   float* dst_all = gM.data_ptr<float>();
   at::parallel_for(0, N * K, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> g(kM * kM * tiles), s(kM * kA * tiles);
+    // g[j][u]: pixels kM u + j of one output row (zero outside the output);
+    // s[i][b][u]: a tile row transformed along W; mt[a][b][tile]: the
+    // plane's gM, written out to the 36 points at the end.
+    std::vector<float> g(kM * tw), s(kM * kA * tw), mt(kXi * tiles);
     for (int64_t p = begin; p < end; ++p) {
       const int64_t n = p / K, k = p % K;
       const float* src = src_all + p * Ho * Wo;
-      // g[i][j][tile]: pixel (i, j) of each 4x4 output tile, zero outside.
-      for (int64_t t = 0; t < th; ++t) {
-        for (int64_t i = 0; i < kM; ++i) {
-          const bool inside = kM * t + i < Ho;
-          const float* row = src + (kM * t + i) * Wo;
-          for (int64_t j = 0; j < kM; ++j) {
-            float* o = g.data() + (i * kM + j) * tiles + t * tw;
-            for (int64_t u = 0; u < tw; ++u) {
-              o[u] = (inside && kM * u + j < Wo) ? row[kM * u + j] : 0.f;
-            }
-          }
-        }
-      }
-      // Along W: s[i][b] = sum_j AT[j][b] g[i][j].
-      for (int64_t i = 0; i < kM; ++i) {
-        for (int64_t b = 0; b < kA; ++b) {
-          combine<kM>(s.data() + (i * kA + b) * tiles, kT.A[b],
-                      g.data() + i * kM * tiles, tiles, tiles);
-        }
-      }
-      // Along H: gM[a][b] = sum_i AT[i][a] s[i][b], straight into gM.
       float* dst = dst_all + (k * N + n) * tiles;
-      for (int64_t a = 0; a < kA; ++a) {
-        for (int64_t b = 0; b < kA; ++b) {
-          combine<kM>(dst + (a * kA + b) * plane, kT.A[a], s.data() + b * tiles,
-                      kA * tiles, tiles);
+      for (int64_t t = 0; t < th; ++t) {
+        // Along W: s[i][b] = sum_j AT[j][b] g[i][j].
+        for (int64_t i = 0; i < kM; ++i) {
+          std::fill(g.begin(), g.end(), 0.f);
+          if (kM * t + i < Ho) deinterleave(src + (kM * t + i) * Wo, Wo, g.data(), tw);
+          map_rows<MapA>(Rows<kM, const float>(g.data(), tw),
+                         Rows<kA, float>(s.data() + i * kA * tw, tw), tw);
         }
+        // Along H: gM[a][b] = sum_i AT[i][a] s[i][b].
+        for (int64_t b = 0; b < kA; ++b) {
+          map_rows<MapA>(Rows<kM, const float>(s.data() + b * tw, kA * tw),
+                         Rows<kA, float>(mt.data() + b * tiles + t * tw, kA * tiles), tw);
+        }
+      }
+      for (int64_t xi = 0; xi < kXi; ++xi) {
+        copy_floats(dst + xi * plane, mt.data() + xi * tiles, tiles);
       }
     }
   });

@@ -13,17 +13,6 @@ namespace cyclegan_winograd {
 // each step out over the block's filters, which vectorises it.
 constexpr int64_t kFilterBlock = 256;
 
-// Transposed G, so that the adjoint's combines read rows.
-struct TransposedG {
-  float G[3][kA];  // G[i][a] = kG[a][i]
-  TransposedG() {
-    for (int64_t a = 0; a < kA; ++a) {
-      for (int64_t i = 0; i < 3; ++i) G[i][a] = kG[a][i];
-    }
-  }
-};
-const TransposedG kGT;
-
 at::Tensor weight_transform(const at::Tensor& w) {
   check_float_cpu(w, "weight");
   TORCH_CHECK(w.dim() == 4 && w.size(2) == 3 && w.size(3) == 3,
@@ -34,28 +23,23 @@ at::Tensor weight_transform(const at::Tensor& w) {
   float* dst = U.data_ptr<float>();
   const int64_t plane = K * C;
   const int64_t blocks = (plane + kFilterBlock - 1) / kFilterBlock;
+  constexpr int64_t B = kFilterBlock;
   at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> g(9 * kFilterBlock), t(kA * 3 * kFilterBlock);
+    std::vector<float> g(9 * B), t(kA * 3 * B);
     for (int64_t blk = begin; blk < end; ++blk) {
-      const int64_t p0 = blk * kFilterBlock;
-      const int64_t len = std::min(kFilterBlock, plane - p0);
+      const int64_t p0 = blk * B;
+      const int64_t len = std::min(B, plane - p0);
       // g[tap][filter]
       for (int64_t e = 0; e < len; ++e) {
-        for (int64_t q = 0; q < 9; ++q) g[q * kFilterBlock + e] = src[(p0 + e) * 9 + q];
+        for (int64_t q = 0; q < 9; ++q) g[q * B + e] = src[(p0 + e) * 9 + q];
       }
-      // t[a][j] = sum_i G[a][i] g[i][j]
-      for (int64_t a = 0; a < kA; ++a) {
-        for (int64_t j = 0; j < 3; ++j) {
-          combine<3>(t.data() + (a * 3 + j) * kFilterBlock, kG[a], g.data() + j * kFilterBlock,
-                     3 * kFilterBlock, len);
-        }
-      }
+      // t[a][j] = sum_i G[a][i] g[i][j], for the three columns j at once.
+      map_rows<MapG>(Rows<3, const float>(g.data(), 3 * B),
+                     Rows<kA, float>(t.data(), 3 * B), 3 * B);
       // U[a][b] = sum_j G[b][j] t[a][j], straight into U.
       for (int64_t a = 0; a < kA; ++a) {
-        for (int64_t b = 0; b < kA; ++b) {
-          combine<3>(dst + (a * kA + b) * plane + p0, kG[b],
-                     t.data() + a * 3 * kFilterBlock, kFilterBlock, len);
-        }
+        map_rows<MapG>(Rows<3, const float>(t.data() + a * 3 * B, B),
+                       Rows<kA, float>(dst + a * kA * plane + p0, plane), len);
       }
     }
   });
@@ -72,27 +56,22 @@ at::Tensor weight_adjoint(const at::Tensor& gU) {
   float* dst = gw.data_ptr<float>();
   const int64_t plane = K * C;
   const int64_t blocks = (plane + kFilterBlock - 1) / kFilterBlock;
+  constexpr int64_t B = kFilterBlock;
   at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> t(3 * kA * kFilterBlock), g(9 * kFilterBlock);
+    std::vector<float> t(kA * 3 * B), g(9 * B);
     for (int64_t blk = begin; blk < end; ++blk) {
-      const int64_t p0 = blk * kFilterBlock;
-      const int64_t len = std::min(kFilterBlock, plane - p0);
-      // t[i][b] = sum_a G[a][i] gU[a][b], straight from gU.
-      for (int64_t i = 0; i < 3; ++i) {
-        for (int64_t b = 0; b < kA; ++b) {
-          combine<kA>(t.data() + (i * kA + b) * kFilterBlock, kGT.G[i],
-                      src + b * plane + p0, kA * plane, len);
-        }
+      const int64_t p0 = blk * B;
+      const int64_t len = std::min(B, plane - p0);
+      // t[a][j] = sum_b G[b][j] gU[a][b], straight from gU.
+      for (int64_t a = 0; a < kA; ++a) {
+        map_rows<MapGT>(Rows<kA, const float>(src + a * kA * plane + p0, plane),
+                        Rows<3, float>(t.data() + a * 3 * B, B), len);
       }
-      // g[i][j] = sum_b G[b][j] t[i][b]
-      for (int64_t i = 0; i < 3; ++i) {
-        for (int64_t j = 0; j < 3; ++j) {
-          combine<kA>(g.data() + (i * 3 + j) * kFilterBlock, kGT.G[j],
-                      t.data() + i * kA * kFilterBlock, kFilterBlock, len);
-        }
-      }
+      // g[i][j] = sum_a G[a][i] t[a][j], for the three columns j at once.
+      map_rows<MapGT>(Rows<kA, const float>(t.data(), 3 * B),
+                      Rows<3, float>(g.data(), 3 * B), 3 * B);
       for (int64_t e = 0; e < len; ++e) {
-        for (int64_t q = 0; q < 9; ++q) dst[(p0 + e) * 9 + q] = g[q * kFilterBlock + e];
+        for (int64_t q = 0; q < 9; ++q) dst[(p0 + e) * 9 + q] = g[q * B + e];
       }
     }
   });
