@@ -2,7 +2,8 @@
 
 ``python tools/benchmark.py CONFIG [--size S] [--batch-size N] [--iters N]
 [--warmup N] [--repeats R] [--amp none|bf16|fp16] [--channels-last]
-[--compile] [--winograd] [--batch-calls] [--device cpu|cuda] [--baseline]
+[--compile] [--winograd] [--thin-head] [--batch-calls] [--device cpu|cuda]
+[--baseline]
 [--keep-freed-memory] [--profile N] [--variants SPEC ...]``
 
 ``--baseline`` adds the authors' step in plain PyTorch, timed interleaved with
@@ -41,6 +42,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--compile', action='store_true')
     parser.add_argument(
         '--winograd', action='store_true', help="generators' 3x3 convs by Winograd"
+    )
+    parser.add_argument(
+        '--thin-head',
+        action='store_true',
+        help="generators' 7x7 head conv by the direct kernels",
     )
     parser.add_argument(
         '--batch-calls',
@@ -103,6 +109,7 @@ def main() -> None:
                 channels_last=args.channels_last,
                 compile=args.compile,
                 winograd=args.winograd,
+                thin_head=args.thin_head,
                 batch_calls=args.batch_calls,
             )
         ]

@@ -38,8 +38,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--winograd',
         action='store_true',
-        help="the generators' 3x3 convs by Winograd F(4x4, 3x3): faster "
-        'training on CPUs, same parameters (GPUs keep cuDNN)',
+        help="the generators' 3x3 convs by Winograd F(4x4, 3x3) and their 7x7 "
+        'head by direct kernels: faster training on CPUs, same parameters '
+        '(GPUs keep cuDNN)',
     )
     parser.add_argument(
         '--cfg-options',

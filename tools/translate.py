@@ -46,7 +46,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--winograd',
         action='store_true',
-        help="the generator's 3x3 convs by Winograd F(4x4, 3x3) (faster on CPUs)",
+        help="the generator's 3x3 convs by Winograd F(4x4, 3x3) and its 7x7 head "
+        'by direct kernels (faster on CPUs)',
     )
     parser.add_argument(
         '--trust-checkpoint',

@@ -63,10 +63,13 @@ def _build_ours(cfg: Config, variant: BenchmarkVariant, device: str):
         compile_cfg=dict() if variant.compile else None,
         batch_generator_calls=variant.batch_calls,
     )
-    if variant.winograd:
-        for key in ('generator', 'generator_B'):
-            if model_cfg.get(key) is not None:
-                model_cfg[key]['conv_cfg'] = dict(type='WinogradConv2d')
+    for key in ('generator', 'generator_B'):
+        if model_cfg.get(key) is None:
+            continue
+        if variant.winograd:
+            model_cfg[key]['conv_cfg'] = dict(type='WinogradConv2d')
+        if variant.thin_head:
+            model_cfg[key]['head_conv_cfg'] = dict(type='ThinConv2d')
     model = build_in_scope(MODELS, model_cfg)
     model.init_weights()
     model.to(device).train()

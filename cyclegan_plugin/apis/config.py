@@ -160,7 +160,9 @@ def enable_winograd(cfg: Config) -> Config:
     """Compute the generators' 3x3 stride-1 convs by Winograd on CPUs.
 
     Sets ``conv_cfg=dict(type='WinogradConv2d')`` in ``model.generator`` (and
-    ``model.generator_B`` if given), and ``env_cfg.keep_freed_cpu_memory``
+    ``model.generator_B`` if given), their ``head_conv_cfg`` to
+    ``dict(type='ThinConv2d')`` where the generator has that option (the
+    other CPU kernel: the 7x7 conv to RGB), and ``env_cfg.keep_freed_cpu_memory``
     when the config has an ``env_cfg`` (a training config): the Winograd
     convs' large temporaries would otherwise page-fault on every step. The
     parameters stay those of ``nn.Conv2d``, so checkpoints are
@@ -188,6 +190,8 @@ def enable_winograd(cfg: Config) -> Config:
                 'conv_cfg option (ResnetGenerator has); its convolutions stay native.'
             )
         generator['conv_cfg'] = dict(type='WinogradConv2d')
+        if _accepts(generator.get('type'), 'head_conv_cfg'):
+            generator['head_conv_cfg'] = dict(type='ThinConv2d')
     if cfg.get('env_cfg') is not None:
         cfg.env_cfg['keep_freed_cpu_memory'] = True
     return cfg

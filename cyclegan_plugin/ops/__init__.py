@@ -1,5 +1,7 @@
-"""Custom operators: Winograd F(4x4, 3x3) convolution for CPUs."""
+"""Custom CPU operators: Winograd F(4x4, 3x3) and thin-channel direct convolutions."""
 
+from .extension import load_cpu_ops
+from .thin_conv import THIN_CHANNELS, thin_conv2d
 from .winograd import (
     PAD_MODES,
     load_winograd_ops,
@@ -11,9 +13,12 @@ from .winograd import (
 
 __all__ = [
     'PAD_MODES',
+    'THIN_CHANNELS',
+    'load_cpu_ops',
     'load_winograd_ops',
     'reuse_transformed_weights',
     'reusing_transformed_weights',
+    'thin_conv2d',
     'winograd_conv2d',
     'winograd_weight',
 ]

@@ -1,4 +1,4 @@
-"""Winograd F(4x4, 3x3) convolution on CPUs: the autograd functions and the loader.
+"""Winograd F(4x4, 3x3) convolution on CPUs: the autograd functions.
 
 A stride-1 3x3 convolution computed tile by tile in the Winograd domain needs
 4x fewer multiplications than the direct method (36 instead of 144 per 4x4
@@ -16,13 +16,13 @@ the native convolution.
 """
 
 import contextlib
-import hashlib
-import os
 import threading
 from typing import Dict, Iterator, Literal, Optional
 
 import torch
 from torch.autograd.function import once_differentiable
+
+from .extension import load_cpu_ops
 
 __all__ = [
     'PAD_MODES',
@@ -37,43 +37,11 @@ PadMode = Literal['zeros', 'reflect', 'replicate']
 PAD_MODES: Dict[str, int] = {'zeros': 0, 'reflect': 1, 'replicate': 2}
 _TILES = 36  # 6x6 Winograd-domain points per tile
 
-_CSRC = os.path.join(os.path.dirname(__file__), 'csrc')
-_SOURCES = [
-    os.path.join(_CSRC, name)
-    for name in ('winograd_f43_tiles.cpp', 'winograd_f43_weights.cpp')
-]
-_HEADER = os.path.join(_CSRC, 'winograd_f43.h')
-_lock = threading.Lock()
-_ops = None
 _reuse = threading.local()
 
 
-def _compiler_flags() -> list:
-    # at::parallel_for is OpenMP code inlined from ATen's headers; the
-    # extension then shares the libgomp.so.1 that torch has already loaded.
-    flags = ['-O3', '-fopenmp']
-    # PyTorch rebuilds when the sources or flags change, not the header:
-    # its hash among the flags makes a header change rebuild too.
-    with open(_HEADER, 'rb') as f:
-        flags.append(
-            f'-DCYCLEGAN_WINOGRAD_HEADER={hashlib.sha256(f.read()).hexdigest()[:16]}'
-        )
-    # Built on the machine that runs it, so use the vector units torch itself
-    # uses here; the extension's name carries the choice, so a build directory
-    # shared between machines never hands AVX2 code to a CPU without it.
-    if torch.backends.cpu.get_cpu_capability() in ('AVX2', 'AVX512'):
-        flags += ['-mavx2', '-mfma']
-    return flags
-
-
 def load_winograd_ops():
-    """Build (once per machine, cached by PyTorch) and load the C++ kernels.
-
-    The build takes about half a minute and needs a C++ compiler and
-    ``ninja`` (installed with the plugin); it is cached in PyTorch's
-    extension directory (``TORCH_EXTENSIONS_DIR``, by default
-    ``~/.cache/torch_extensions``), and concurrent processes (DDP ranks) wait
-    for one build.
+    """Build (once per machine) and load the C++ kernels (:func:`load_cpu_ops`).
 
     Returns:
         The ``torch.ops.cyclegan_winograd`` namespace.
@@ -81,34 +49,8 @@ def load_winograd_ops():
     Raises:
         RuntimeError: If the kernels cannot be built, with what to do.
     """
-    global _ops
-    if _ops is not None:
-        return _ops
-    with _lock:
-        if _ops is None:
-            from torch.utils.cpp_extension import load
-
-            flags = _compiler_flags()
-            name = 'cyclegan_winograd_f43_' + ('avx2' if '-mavx2' in flags else 'base')
-            try:
-                load(
-                    name=name,
-                    sources=_SOURCES,
-                    extra_cflags=flags,
-                    extra_ldflags=['-fopenmp'],
-                    is_python_module=False,
-                    verbose=False,
-                )
-            except (RuntimeError, OSError, ImportError) as e:
-                raise RuntimeError(
-                    f'Could not build the Winograd convolution kernels ({_CSRC}): '
-                    f'{e}\nThey need a C++ compiler (e.g. `apt install g++`) and '
-                    'ninja (`pip install ninja`). Or train with the native '
-                    "convolution: drop conv_cfg=dict(type='WinogradConv2d') from "
-                    'the generator config.'
-                ) from e
-            _ops = torch.ops.cyclegan_winograd
-    return _ops
+    load_cpu_ops()
+    return torch.ops.cyclegan_winograd
 
 
 class _WeightTransform(torch.autograd.Function):

@@ -51,6 +51,10 @@ class ResnetGenerator(BaseNetwork):
             faster with the same parameters (``docs/benchmarks.md``). The 7x7
             and stride-2 convs stay ``nn.Conv2d``. Defaults to None
             (``nn.Conv2d``).
+        head_conv_cfg (dict, optional): The layer of the last 7x7 conv (to
+            ``out_channels``); ``dict(type='ThinConv2d')`` computes it about 2x
+            faster on CPUs, where oneDNN is slow for so few output channels.
+            Defaults to None (``nn.Conv2d``).
         init_cfg (dict | list[dict], optional): See :class:`BaseNetwork`.
             Defaults to ``dict(type='normal', gain=0.02)``.
 
@@ -70,6 +74,7 @@ class ResnetGenerator(BaseNetwork):
         upsample_mode: Literal['deconv', 'resize_conv'] = 'deconv',
         interp_mode: Literal['nearest', 'bilinear'] = 'nearest',
         conv_cfg: Optional[dict] = None,
+        head_conv_cfg: Optional[dict] = None,
         init_cfg: Optional[Union[dict, List[dict]]] = dict(type='normal', gain=0.02),
     ) -> None:
         super().__init__(init_cfg)
@@ -146,6 +151,7 @@ class ResnetGenerator(BaseNetwork):
             7,
             padding=3,
             padding_mode=padding_mode,
+            conv_cfg=head_conv_cfg,
             act_cfg=dict(type='Tanh'),
         )
 

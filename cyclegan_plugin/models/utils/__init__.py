@@ -18,6 +18,7 @@ from .layers import (
     build_norm_layer,
     conv_bias_for,
 )
+from .thin_conv2d import ThinConv2d
 from .upsample import UPSAMPLE_BUILDERS, build_upsample_block
 from .winograd_conv2d import WinogradConv2d
 
@@ -38,6 +39,7 @@ __all__ = [
     'init_weights',
     'load_pretrained',
     'load_weights_file',
+    'ThinConv2d',
     'trust_checkpoints',
     'WinogradConv2d',
 ]

@@ -9,6 +9,7 @@ from typing import Dict, Optional, Type
 
 from torch import nn
 
+from .thin_conv2d import ThinConv2d
 from .winograd_conv2d import WinogradConv2d
 
 __all__ = [
@@ -25,6 +26,8 @@ CONV_LAYERS: Dict[str, Type[nn.Conv2d]] = {
     'Conv2d': nn.Conv2d,
     # Same parameters as nn.Conv2d; 3x3 stride-1 only, faster on CPUs.
     'WinogradConv2d': WinogradConv2d,
+    # Same parameters as nn.Conv2d; stride 1, faster on CPUs with an RGB output.
+    'ThinConv2d': ThinConv2d,
 }
 
 NORM_LAYERS: Dict[str, Type[nn.Module]] = {
@@ -135,8 +138,9 @@ def build_conv_layer(conv_cfg: Optional[dict], *args, **kwargs) -> nn.Conv2d:
     """Build the (non-transposed) convolution a config names.
 
     Args:
-        conv_cfg (dict, optional): ``dict(type='Conv2d' | 'WinogradConv2d',
-            **kwargs)``; None means ``nn.Conv2d``. The kwargs join ``kwargs``.
+        conv_cfg (dict, optional): ``dict(type='Conv2d' | 'WinogradConv2d' |
+            'ThinConv2d', **kwargs)``; None means ``nn.Conv2d``. The kwargs join
+            ``kwargs``.
         *args: ``nn.Conv2d`` positional arguments (in/out channels, kernel).
         **kwargs: ``nn.Conv2d`` keyword arguments.
 

@@ -10,7 +10,8 @@ from cyclegan_plugin.ops import PAD_MODES, reusing_transformed_weights, winograd
 __all__ = ['WinogradConv2d']
 
 
-def _autocast_on(device_type: str) -> bool:
+def autocast_on(device_type: str) -> bool:
+    """Whether autocast is enabled for ``device_type`` (any torch >= 2.0)."""
     try:
         return torch.is_autocast_enabled(device_type)
     except TypeError:  # torch < 2.4 has no device argument
@@ -106,7 +107,7 @@ class WinogradConv2d(nn.Conv2d):
             x.device.type != 'cpu'
             or x.dtype != torch.float32
             or self.weight.dtype != torch.float32
-            or _autocast_on('cpu')
+            or autocast_on('cpu')
             or min(x.shape[-2:]) <= self.padding[0]
         ):
             return super().forward(x)
