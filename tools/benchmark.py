@@ -2,8 +2,8 @@
 
 ``python tools/benchmark.py CONFIG [--size S] [--batch-size N] [--iters N]
 [--warmup N] [--repeats R] [--amp none|bf16|fp16] [--channels-last]
-[--compile] [--winograd] [--thin-head] [--batch-calls] [--device cpu|cuda]
-[--baseline]
+[--compile] [--winograd] [--thin-head] [--fused-norm] [--batch-calls]
+[--device cpu|cuda] [--baseline]
 [--keep-freed-memory] [--profile N] [--variants SPEC ...]``
 
 ``--baseline`` adds the authors' step in plain PyTorch, timed interleaved with
@@ -47,6 +47,11 @@ def parse_args() -> argparse.Namespace:
         '--thin-head',
         action='store_true',
         help="generators' 7x7 head conv by the direct kernels",
+    )
+    parser.add_argument(
+        '--fused-norm',
+        action='store_true',
+        help="generators' instance norm + ReLU as one CPU kernel",
     )
     parser.add_argument(
         '--batch-calls',
@@ -110,6 +115,7 @@ def main() -> None:
                 compile=args.compile,
                 winograd=args.winograd,
                 thin_head=args.thin_head,
+                fused_norm=args.fused_norm,
                 batch_calls=args.batch_calls,
             )
         ]

@@ -70,6 +70,8 @@ def _build_ours(cfg: Config, variant: BenchmarkVariant, device: str):
             model_cfg[key]['conv_cfg'] = dict(type='WinogradConv2d')
         if variant.thin_head:
             model_cfg[key]['head_conv_cfg'] = dict(type='ThinConv2d')
+        if variant.fused_norm:
+            model_cfg[key]['norm_cfg'] = dict(type='FusedIN')
     model = build_in_scope(MODELS, model_cfg)
     model.init_weights()
     model.to(device).train()

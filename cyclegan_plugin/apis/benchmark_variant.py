@@ -12,7 +12,14 @@ AMP_DTYPES = {'none': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 # Spec tokens: implementation, precision, options.
 _IMPLS = ('ours', 'plain')
 _AMPS = {'fp32': 'none', 'none': 'none', 'bf16': 'bf16', 'fp16': 'fp16'}
-_FLAGS = ('channels_last', 'compile', 'winograd', 'thin_head', 'batch_calls')
+_FLAGS = (
+    'channels_last',
+    'compile',
+    'winograd',
+    'thin_head',
+    'fused_norm',
+    'batch_calls',
+)
 
 
 @dataclass(frozen=True)
@@ -24,7 +31,8 @@ class BenchmarkVariant:
     ``'fp32'``/``'bf16'``/``'fp16'`` (autocast dtype), ``'channels_last'``,
     ``'compile'``, ``'winograd'`` (the generators' 3x3 stride-1 convs as
     ``WinogradConv2d``), ``'thin_head'`` (their 7x7 head conv as
-    ``ThinConv2d``), ``'batch_calls'`` (``batch_generator_calls``).
+    ``ThinConv2d``), ``'fused_norm'`` (their instance norms as
+    ``FusedInstanceNorm2d``), ``'batch_calls'`` (``batch_generator_calls``).
     E.g. ``'bf16+channels_last'``, ``'plain+bf16'``, ``'winograd+batch_calls'``.
 
     Args:
@@ -37,6 +45,8 @@ class BenchmarkVariant:
         winograd (bool): ``conv_cfg=dict(type='WinogradConv2d')`` in the
             generators (ours only). Defaults to False.
         thin_head (bool): ``head_conv_cfg=dict(type='ThinConv2d')`` in the
+            generators (ours only). Defaults to False.
+        fused_norm (bool): ``norm_cfg=dict(type='FusedIN')`` in the
             generators (ours only). Defaults to False.
         batch_calls (bool): ``batch_generator_calls=True`` (ours only).
             Defaults to False.
@@ -51,6 +61,7 @@ class BenchmarkVariant:
     compile: bool = False
     winograd: bool = False
     thin_head: bool = False
+    fused_norm: bool = False
     batch_calls: bool = False
 
     def __post_init__(self) -> None:

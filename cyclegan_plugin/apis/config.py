@@ -156,17 +156,40 @@ def enable_amp(cfg: Config, dtype: AmpDtype = 'bfloat16') -> Config:
     return cfg
 
 
-def enable_winograd(cfg: Config) -> Config:
-    """Compute the generators' 3x3 stride-1 convs by Winograd on CPUs.
+def _default_of(type_name: Any, key: str) -> Any:
+    """The default of the constructor arg ``key`` of ``type_name``, else None."""
+    cls = _component_class(type_name)
+    if not inspect.isclass(cls):
+        return None
+    param = inspect.signature(cls.__init__).parameters.get(key)
+    if param is None or param.default is inspect.Parameter.empty:
+        return None
+    return param.default
 
-    Sets ``conv_cfg=dict(type='WinogradConv2d')`` in ``model.generator`` (and
-    ``model.generator_B`` if given), their ``head_conv_cfg`` to
-    ``dict(type='ThinConv2d')`` where the generator has that option (the
-    other CPU kernel: the 7x7 conv to RGB), and ``env_cfg.keep_freed_cpu_memory``
-    when the config has an ``env_cfg`` (a training config): the Winograd
-    convs' large temporaries would otherwise page-fault on every step. The
-    parameters stay those of ``nn.Conv2d``, so checkpoints are
-    interchangeable; on GPUs the layers use the native convolution.
+
+def _plain_instance_norm(generator: dict) -> bool:
+    """Whether a generator config normalises by instance norm without affine."""
+    if not _accepts(generator.get('type'), 'norm_cfg'):
+        return False
+    norm = generator.get('norm_cfg', _default_of(generator.get('type'), 'norm_cfg'))
+    if not isinstance(norm, dict) or norm.get('type') != 'IN':
+        return False
+    return not norm.get('affine', False) and not norm.get('track_running_stats', False)
+
+
+def enable_winograd(cfg: Config) -> Config:
+    """Compute the generators on CPUs with the plugin's kernels.
+
+    Sets ``conv_cfg=dict(type='WinogradConv2d')`` (the 3x3 stride-1 convs) in
+    ``model.generator`` (and ``model.generator_B`` if given), and where the
+    generator has the options ``head_conv_cfg=dict(type='ThinConv2d')`` (the
+    7x7 conv to RGB) and, for the authors' instance norm (no affine
+    parameters), ``norm_cfg`` type ``'FusedIN'``; and
+    ``env_cfg.keep_freed_cpu_memory`` when the config has an ``env_cfg`` (a
+    training config): the Winograd convs' large temporaries would otherwise
+    page-fault on every step. The parameters stay those of ``nn.Conv2d`` and
+    ``nn.InstanceNorm2d``, so checkpoints are interchangeable; on GPUs the
+    layers use the native ops.
 
     Args:
         cfg (Config): The config, changed in place.
@@ -192,6 +215,9 @@ def enable_winograd(cfg: Config) -> Config:
         generator['conv_cfg'] = dict(type='WinogradConv2d')
         if _accepts(generator.get('type'), 'head_conv_cfg'):
             generator['head_conv_cfg'] = dict(type='ThinConv2d')
+        if _plain_instance_norm(generator):
+            norm = generator.get('norm_cfg') or {}
+            generator['norm_cfg'] = dict(norm, type='FusedIN')
     if cfg.get('env_cfg') is not None:
         cfg.env_cfg['keep_freed_cpu_memory'] = True
     return cfg

@@ -1,6 +1,7 @@
-"""Custom CPU operators: Winograd F(4x4, 3x3) and thin-channel direct convolutions."""
+"""Custom CPU operators: Winograd and thin-channel convolutions, fused instance norm."""
 
 from .extension import load_cpu_ops
+from .instance_norm import instance_norm_relu
 from .thin_conv import THIN_CHANNELS, thin_conv2d
 from .winograd import (
     PAD_MODES,
@@ -14,6 +15,7 @@ from .winograd import (
 __all__ = [
     'PAD_MODES',
     'THIN_CHANNELS',
+    'instance_norm_relu',
     'load_cpu_ops',
     'load_winograd_ops',
     'reuse_transformed_weights',

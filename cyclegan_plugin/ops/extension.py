@@ -1,9 +1,10 @@
 """Building and loading the plugin's C++ CPU kernels (``csrc/``).
 
 One extension holds every kernel: the Winograd F(4x4, 3x3) transforms
-(``torch.ops.cyclegan_winograd``) and the direct convolutions for layers with
-an RGB side (``torch.ops.cyclegan_conv``). PyTorch's extension loader builds
-it on first use and caches the build.
+(``torch.ops.cyclegan_winograd``), the direct convolutions for layers with an
+RGB side (``torch.ops.cyclegan_conv``) and the fused instance norm + ReLU
+(``torch.ops.cyclegan_norm``). PyTorch's extension loader builds it on first
+use and caches the build.
 """
 
 import hashlib
@@ -17,7 +18,12 @@ __all__ = ['load_cpu_ops']
 _CSRC = os.path.join(os.path.dirname(__file__), 'csrc')
 _SOURCES = [
     os.path.join(_CSRC, name)
-    for name in ('winograd_f43_tiles.cpp', 'winograd_f43_weights.cpp', 'thin_conv.cpp')
+    for name in (
+        'winograd_f43_tiles.cpp',
+        'winograd_f43_weights.cpp',
+        'thin_conv.cpp',
+        'instance_norm.cpp',
+    )
 ]
 _HEADERS = [os.path.join(_CSRC, 'winograd_f43.h')]
 _lock = threading.Lock()
@@ -50,8 +56,8 @@ def load_cpu_ops() -> None:
     ``ninja`` (installed with the plugin); it is cached in PyTorch's
     extension directory (``TORCH_EXTENSIONS_DIR``, by default
     ``~/.cache/torch_extensions``), and concurrent processes (DDP ranks) wait
-    for one build. Afterwards the operators are ``torch.ops.cyclegan_winograd``
-    and ``torch.ops.cyclegan_conv``.
+    for one build. Afterwards the operators are ``torch.ops.cyclegan_winograd``,
+    ``torch.ops.cyclegan_conv`` and ``torch.ops.cyclegan_norm``.
 
     Raises:
         RuntimeError: If the kernels cannot be built, with what to do.

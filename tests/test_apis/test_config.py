@@ -61,11 +61,17 @@ def test_enable_winograd_sets_the_generator_convs():
     cfg = enable_winograd(load_config(H2Z))
     assert cfg.model.generator.conv_cfg == dict(type='WinogradConv2d')
     assert cfg.model.generator.head_conv_cfg == dict(type='ThinConv2d')
+    assert cfg.model.generator.norm_cfg == dict(type='FusedIN', affine=False)
     assert cfg.env_cfg.keep_freed_cpu_memory
     # The config-file form says the same, and batches the generator calls.
     fast = load_config(str(CONFIGS / 'cyclegan_h2z_fast-cpu.py'))
     assert fast.model.generator.conv_cfg == cfg.model.generator.conv_cfg
     assert fast.model.generator.head_conv_cfg == cfg.model.generator.head_conv_cfg
+    assert fast.model.generator.norm_cfg == cfg.model.generator.norm_cfg
+    # Instance norm with affine parameters keeps PyTorch's layer.
+    affine = load_config(H2Z)
+    affine.model.generator.norm_cfg = dict(type='IN', affine=True)
+    assert enable_winograd(affine).model.generator.norm_cfg.type == 'IN'
     assert fast.model.batch_generator_calls and fast.env_cfg.keep_freed_cpu_memory
     unet = load_config(H2Z)
     unet.model.generator = dict(type='UnetGenerator')

@@ -8,6 +8,7 @@ from .checkpoint import (
     trust_checkpoints,
 )
 from .conv_norm_act import ConvNormAct
+from .fused_instance_norm import FusedInstanceNorm2d
 from .init_weights import INIT_FUNCS, init_weights
 from .layers import (
     ACTIVATION_LAYERS,
@@ -27,6 +28,7 @@ __all__ = [
     'BaseNetwork',
     'CONV_LAYERS',
     'ConvNormAct',
+    'FusedInstanceNorm2d',
     'INIT_FUNCS',
     'NORM_LAYERS',
     'UPSAMPLE_BUILDERS',

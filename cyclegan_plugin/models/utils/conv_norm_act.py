@@ -5,6 +5,7 @@ from typing import Literal, Optional
 
 from torch import nn
 
+from .fused_instance_norm import FusedInstanceNorm2d
 from .layers import build_activation_layer, build_conv_layer, build_norm_layer
 
 __all__ = ['ConvNormAct']
@@ -37,8 +38,9 @@ class ConvNormAct(nn.Sequential):
             :func:`~cyclegan_plugin.models.utils.build_conv_layer`, e.g.
             ``dict(type='WinogradConv2d')``. Defaults to None (``nn.Conv2d``).
         norm_cfg (dict, optional): Norm after the conv, see
-            :func:`~cyclegan_plugin.models.utils.build_norm_layer`.
-            Defaults to None (no norm).
+            :func:`~cyclegan_plugin.models.utils.build_norm_layer`; a ReLU
+            after ``dict(type='FusedIN')`` becomes part of it (no ``act``
+            child). Defaults to None (no norm).
         act_cfg (dict, optional): Activation after the norm, see
             :func:`~cyclegan_plugin.models.utils.build_activation_layer`.
             Defaults to None (no activation).
@@ -99,10 +101,14 @@ class ConvNormAct(nn.Sequential):
                 padding_mode=padding_mode,
                 bias=bias,
             )
+        norm = build_norm_layer(norm_cfg, out_channels)
+        act = build_activation_layer(act_cfg)
+        if isinstance(norm, FusedInstanceNorm2d) and type(act) is nn.ReLU:
+            norm.relu, act = True, None  # one fused kernel; ReLU has no state
         layers = OrderedDict(
             conv=conv,
-            norm=build_norm_layer(norm_cfg, out_channels),
-            act=build_activation_layer(act_cfg),
+            norm=norm,
+            act=act,
             dropout=nn.Dropout(dropout) if dropout > 0 else None,
         )
         super().__init__(

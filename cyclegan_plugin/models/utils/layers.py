@@ -9,6 +9,7 @@ from typing import Dict, Optional, Type
 
 from torch import nn
 
+from .fused_instance_norm import FusedInstanceNorm2d
 from .thin_conv2d import ThinConv2d
 from .winograd_conv2d import WinogradConv2d
 
@@ -34,6 +35,8 @@ NORM_LAYERS: Dict[str, Type[nn.Module]] = {
     # PyTorch's InstanceNorm2d defaults (affine=False, track_running_stats=False)
     # are the authors' CycleGAN setting.
     'IN': nn.InstanceNorm2d,
+    # The same without affine parameters, fused with a following ReLU on CPUs.
+    'FusedIN': FusedInstanceNorm2d,
     'BN': nn.BatchNorm2d,
     'SyncBN': nn.SyncBatchNorm,
 }
@@ -72,8 +75,9 @@ def build_norm_layer(
     """Build the norm layer a config names.
 
     Args:
-        norm_cfg (dict, optional): ``dict(type='IN' | 'BN' | 'SyncBN' | 'none',
-            **kwargs)``, e.g. ``dict(type='IN', affine=True)``. None means no norm.
+        norm_cfg (dict, optional): ``dict(type='IN' | 'FusedIN' | 'BN' | 'SyncBN' |
+            'none', **kwargs)``, e.g. ``dict(type='IN', affine=True)``. None means no
+            norm.
         num_features (int): Channels of the normalised tensor.
 
     Returns:
