@@ -49,6 +49,8 @@ class FusedInstanceNorm2d(nn.InstanceNorm2d):
             )
         self.relu = relu
 
+    # TorchDynamo cannot trace into the C++ kernels.
+    @torch.compiler.disable
     def forward(self, x: Tensor) -> Tensor:
         """Normalise each sample's channels (then rectify, with ``relu``).
 
