@@ -10,7 +10,11 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 
 from cyclegan_plugin.apis import enable_amp
-from cyclegan_plugin.models.utils import ThinConv2d, WinogradConv2d
+from cyclegan_plugin.models.utils import (
+    FusedInstanceNorm2d,
+    ThinConv2d,
+    WinogradConv2d,
+)
 from cyclegan_plugin.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 
 from .test_cycle_gan import batch, build_model, build_wrappers
@@ -64,13 +68,15 @@ def test_compiled_passes_train_the_same_and_keep_state_dict_keys():
     assert out['fake_B'].shape == (1, 3, 32, 32)
 
 
-# build_model's generator on the CPU fast path: Winograd convs, direct head.
+# build_model's generator on the CPU fast path: Winograd convs, direct head,
+# fused instance norm + ReLU.
 WINOGRAD_GENERATOR = dict(
     type='ResnetGenerator',
     base_channels=8,
     num_blocks=1,
     conv_cfg=dict(type='WinogradConv2d'),
     head_conv_cfg=dict(type='ThinConv2d'),
+    norm_cfg=dict(type='FusedIN'),
 )
 
 
@@ -80,6 +86,7 @@ def test_winograd_convs_compute_the_same_generator_gradients():
     model = build_model(generator=WINOGRAD_GENERATOR)
     assert isinstance(model.generators.B.blocks[0].conv1.conv, WinogradConv2d)
     assert isinstance(model.generators.A.head.conv, ThinConv2d)
+    assert isinstance(model.generators.A.stem.norm, FusedInstanceNorm2d)
     assert list(model.state_dict()) == list(ref.state_dict())
     model.load_state_dict(ref.state_dict())
     data = ref.data_preprocessor(batch(), True)['inputs']
