@@ -25,7 +25,7 @@ _SOURCES = [
         'instance_norm.cpp',
     )
 ]
-_HEADERS = [os.path.join(_CSRC, 'winograd_f43.h')]
+_HEADERS = [os.path.join(_CSRC, name) for name in ('winograd_f43.h', 'vec8.h')]
 _lock = threading.Lock()
 _loaded = False
 

@@ -19,19 +19,16 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <tuple>
+
+#include "vec8.h"
 
 namespace cyclegan_norm {
 namespace {
 
-typedef float Vec8 __attribute__((vector_size(32)));
-inline Vec8 load8(const float* p) {
-  Vec8 v;
-  std::memcpy(&v, p, sizeof(v));
-  return v;
-}
-inline void store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof(v)); }
+using cyclegan_simd::load8;
+using cyclegan_simd::store8;
+using cyclegan_simd::Vec8;
 inline double hsum(Vec8 v) {
   double s = 0;
   for (int i = 0; i < 8; ++i) s += v[i];

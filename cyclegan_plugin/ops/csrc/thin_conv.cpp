@@ -20,19 +20,16 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <vector>
+
+#include "vec8.h"
 
 namespace cyclegan_conv {
 namespace {
 
-typedef float Vec8 __attribute__((vector_size(32)));
-inline Vec8 load8(const float* p) {
-  Vec8 v;
-  std::memcpy(&v, p, sizeof(v));
-  return v;
-}
-inline void store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof(v)); }
+using cyclegan_simd::load8;
+using cyclegan_simd::store8;
+using cyclegan_simd::Vec8;
 
 constexpr int64_t kMaxBlock = 4;  // output channels per register block
 constexpr int64_t kMaxKw = 8;     // widest kernel thin_conv2d_weight handles

@@ -40,6 +40,8 @@
 #include <utility>
 #include <vector>
 
+#include "vec8.h"
+
 namespace cyclegan_winograd {
 
 constexpr int64_t kM = 4;      // output tile size
@@ -166,14 +168,9 @@ struct MapGT {  // its adjoint: G^T u (6 -> 3)
   }
 };
 
-// Eight floats: one AVX register (two SSE ones on CPUs without AVX).
-typedef float Vec8 __attribute__((vector_size(32)));
-inline Vec8 load8(const float* p) {
-  Vec8 v;
-  std::memcpy(&v, p, sizeof(v));
-  return v;
-}
-inline void store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof(v)); }
+using cyclegan_simd::load8;
+using cyclegan_simd::store8;
+using cyclegan_simd::Vec8;
 
 // dst[u] = src[u] for u < n, inline (these runs are short: a tile row).
 inline void copy_floats(float* dst, const float* src, int64_t n) {
