@@ -4,7 +4,7 @@ The ResNet generator's 7x7 stem (3 -> 64 channels) and head (64 -> 3) are
 convolutions oneDNN handles poorly in two of their three passes: with three
 output channels (the head's forward, the stem's input gradient) its kernels
 run at about a fifth of their usual speed. ``csrc/thin_conv.cpp`` computes
-them directly, holding 16 output pixels of up to four channels in registers;
+them directly, holding 16-24 output pixels of up to four channels in registers;
 the input gradient is the same kernel on the padded output gradient with the
 flipped filters, the weight gradient a kernel of its own.
 """

@@ -17,7 +17,7 @@ class ThinConv2d(nn.Conv2d):
     On float32 CPU tensors, when the input or the output has at most four
     channels, the convolution runs as
     :func:`cyclegan_plugin.ops.thin_conv.thin_conv2d`: direct kernels that
-    hold 16 output pixels in registers. For the ResNet generator's 7x7 head
+    hold 16-24 output pixels in registers. For the ResNet generator's 7x7 head
     (64 -> 3 channels) forward + backward is about 2x faster than oneDNN on
     AVX2 CPUs (``docs/benchmarks.md``); for the 3 -> 64 stem, which oneDNN
     handles well, it is no faster, so the generator uses it for the head only.

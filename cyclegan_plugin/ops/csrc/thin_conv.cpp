@@ -5,7 +5,7 @@
 // convolutions with 3 output channels) at about 25 GFLOP/s on two AVX2
 // cores, a fifth of what it reaches elsewhere: few output channels leave
 // its kernels little to block over. These kernels block over output pixels
-// instead (16 per step, in registers) and over at most four output channels.
+// instead (16 or 24 per step, in registers) and over at most four output channels.
 //
 //   thin_conv2d         x  (N, C, H, W), w (K, C, kh, kw) -> y (N, K, H-kh+1, W-kw+1)
 //                       (valid correlation, + bias)
