@@ -3,6 +3,7 @@
 import torch
 from torch.autograd.function import once_differentiable
 
+from .checks import check_float32_cpu
 from .extension import load_cpu_ops
 
 __all__ = ['instance_norm_relu']
@@ -57,9 +58,5 @@ def instance_norm_relu(
             f'instance_norm_relu needs a non-empty (N, C, ...) tensor, but got '
             f'{tuple(x.shape)}'
         )
-    if x.device.type != 'cpu' or x.dtype != torch.float32:
-        raise ValueError(
-            f'instance_norm_relu runs on float32 CPU tensors, but x is {x.dtype} '
-            f'on {x.device}'
-        )
+    check_float32_cpu('instance_norm_relu', x=x)
     return _InstanceNormReLU.apply(x, float(eps), bool(relu))

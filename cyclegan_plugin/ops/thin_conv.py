@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch.autograd.function import once_differentiable
 
+from .checks import check_float32_cpu
 from .extension import load_cpu_ops
 
 __all__ = ['THIN_CHANNELS', 'thin_conv2d']
@@ -91,10 +92,5 @@ def thin_conv2d(
             f'thin_conv2d handles kernels up to 8 wide that fit in x, but got '
             f'weight {tuple(weight.shape)} for x {tuple(x.shape)}'
         )
-    for name, t in (('x', x), ('weight', weight), ('bias', bias)):
-        if t is not None and (t.device.type != 'cpu' or t.dtype != torch.float32):
-            raise ValueError(
-                f'thin_conv2d runs on float32 CPU tensors, but {name} is '
-                f'{t.dtype} on {t.device}'
-            )
+    check_float32_cpu('thin_conv2d', x=x, weight=weight, bias=bias)
     return _ThinConv.apply(x, weight, bias)

@@ -22,6 +22,7 @@ from typing import Dict, Iterator, Literal, Optional
 import torch
 from torch.autograd.function import once_differentiable
 
+from .checks import check_float32_cpu
 from .extension import load_cpu_ops
 
 __all__ = [
@@ -168,12 +169,7 @@ def winograd_conv2d(
         raise ValueError(
             f'weight expects {weight.shape[1]} input channels, but x has {x.shape[1]}'
         )
-    for name, t in (('x', x), ('weight', weight), ('bias', bias)):
-        if t is not None and (t.device.type != 'cpu' or t.dtype != torch.float32):
-            raise ValueError(
-                f'winograd_conv2d runs on float32 CPU tensors, but {name} is '
-                f'{t.dtype} on {t.device}'
-            )
+    check_float32_cpu('winograd_conv2d', x=x, weight=weight, bias=bias)
     if padding_mode == 'reflect' and min(x.shape[-2:]) <= padding:
         raise ValueError(
             f'reflect padding {padding} needs H and W > {padding}, but got '
