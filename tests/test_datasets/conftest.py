@@ -1,4 +1,4 @@
-"""Fixtures for the dataset tests: the shared real data and tiny image folders."""
+"""Fixtures for the dataset tests: tiny image folders."""
 
 from pathlib import Path
 from typing import Callable, List
@@ -6,27 +6,6 @@ from typing import Callable, List
 import cv2
 import numpy as np
 import pytest
-
-SHARED_DATA = Path(__file__).parents[2] / '..' / 'shared' / 'data'
-
-
-def _shared(name: str) -> Path:
-    path = SHARED_DATA / name
-    if not path.is_dir():
-        pytest.skip(f'real data {path} absent (CI keeps ../shared beside the clone)')
-    return path
-
-
-@pytest.fixture
-def horse2zebra() -> Path:
-    """``../shared/data/horse2zebra`` or skip."""
-    return _shared('horse2zebra')
-
-
-@pytest.fixture
-def facades() -> Path:
-    """``../shared/data/facades`` or skip."""
-    return _shared('facades')
 
 
 def _write_rgb(path: Path, rgb: np.ndarray) -> Path:

@@ -15,6 +15,7 @@ PIPELINE = [
 ]
 
 
+@pytest.mark.realdata
 def test_facades_split_is_aligned_and_transforms_stay_aligned(facades):
     dataset = DATASETS.build(
         dict(
@@ -49,6 +50,7 @@ def test_facades_split_is_aligned_and_transforms_stay_aligned(facades):
         assert any((w == item['inputs']['img_B']).all() for w in windows)
 
 
+@pytest.mark.realdata
 def test_direction_swaps_halves(facades):
     pipeline = [dict(type='LoadAlignedPair'), dict(type='PackTranslationInputs')]
     a_to_b = AlignedImageDataset(str(facades), 'test', pipeline, max_dataset_size=1)[0]

@@ -100,6 +100,7 @@ def test_pipeline_output_follows_design(unpaired_root):
     assert meta['img_A_path'].endswith('trainA/000.png')
 
 
+@pytest.mark.realdata
 def test_real_horse2zebra_from_config(horse2zebra):
     dataset = DATASETS.build(
         dict(

@@ -1,10 +1,7 @@
-from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
-
-DATA_ROOT = Path(__file__).parents[2] / '..' / 'shared' / 'data'
 
 
 class TinyFeatureNet(torch.nn.Module):
@@ -33,11 +30,3 @@ def fake_weights(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp('weights') / 'tiny_features.pt'
     torch.jit.script(TinyFeatureNet().eval()).save(str(path))
     return str(path)
-
-
-@pytest.fixture(scope='session')
-def horse2zebra() -> Path:
-    root = DATA_ROOT / 'horse2zebra'
-    if not (root / 'testA').is_dir():
-        pytest.skip(f'real data not found at {root.resolve()}')
-    return root

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
@@ -7,8 +5,6 @@ from PIL import Image
 
 from cyclegan_plugin.evaluation import FACADES_CLASSES, FACADES_PALETTE, derive_palette
 from cyclegan_plugin.evaluation.palettes import palette_array
-
-DATA_ROOT = Path(__file__).parents[2] / '..' / 'shared' / 'data'
 
 
 def jpeg(image: np.ndarray, quality: int = 75) -> np.ndarray:
@@ -35,10 +31,9 @@ def test_recovers_colours_of_jpeg_compressed_label_maps():
         assert np.abs(derived - colour.astype(int)).sum(1).min() <= 6
 
 
-def test_facades_palette_rederived_from_the_data():
-    files = sorted((DATA_ROOT / 'facades' / 'test').glob('*.jpg'))[:30]
-    if not files:
-        pytest.skip(f'facades not found under {DATA_ROOT.resolve()}')
+@pytest.mark.realdata
+def test_facades_palette_rederived_from_the_data(facades):
+    files = sorted((facades / 'test').glob('*.jpg'))[:30]
     # The right half of each pix2pix "AB" file is the label map.
     labels = [np.asarray(Image.open(f).convert('RGB'))[:, 256:] for f in files]
     assert sorted(derive_palette(labels, 12)) == sorted(FACADES_PALETTE)

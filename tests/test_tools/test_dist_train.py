@@ -10,7 +10,7 @@ from mmengine.model import convert_sync_batchnorm
 
 from cyclegan_plugin.registry import MODELS
 
-from .tool_helpers import H2Z, REPO, write_tiny_config
+from .tool_helpers import REPO, write_tiny_config
 
 # Written next to the config and imported by both processes: it saves what each
 # rank holds at the end (weights) and which images it trained on.
@@ -40,7 +40,6 @@ class DumpRankStateHook(Hook):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not H2Z.is_dir(), reason=f'real data not found at {H2Z}')
 @pytest.mark.parametrize(
     'options',
     [

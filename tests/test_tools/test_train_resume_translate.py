@@ -10,12 +10,16 @@ import cv2
 import pytest
 import torch
 
-from .tool_helpers import H2Z, REPO, run_tool, write_tiny_config
+from .tool_helpers import (
+    REPO,
+    TINY_SIZE,
+    TINY_TEST,
+    run_tool,
+    tiny_data_root,
+    write_tiny_config,
+)
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not H2Z.is_dir(), reason=f'real data not found at {H2Z}'),
-]
+pytestmark = pytest.mark.slow
 
 
 def weights(path):
@@ -53,9 +57,9 @@ def test_train_resume_and_translate(tmp_path):
         len(ckpt['state_dict']['image_buffers.fake_A._extra_state']['images']) == 6
     )  # the buffer kept its history across resume
 
-    # Translate real test images at their own size (256) and resized.
+    # Translate test images at their own size and resized.
     out = tmp_path / 'out'
-    inputs = sorted((H2Z / 'testA').glob('*.jpg'))[:2]
+    inputs = sorted((tiny_data_root() / 'testA').glob('*.png'))[:2]
     run_tool(
         'tools/translate.py',
         cfg,
@@ -68,12 +72,12 @@ def test_train_resume_and_translate(tmp_path):
     )
     for src in inputs:
         img = cv2.imread(str(out / (src.stem + '.png')))
-        assert img is not None and img.shape == (256, 256, 3)
+        assert img is not None and img.shape == (TINY_SIZE, TINY_SIZE, 3)
     run_tool(
         'tools/translate.py',
         cfg,
         work / 'iter_6.pth',
-        str(H2Z / 'testB' / '*.jpg'),
+        str(tiny_data_root() / 'testB' / '*.png'),
         '--direction',
         'BtoA',
         '--size',
@@ -83,7 +87,7 @@ def test_train_resume_and_translate(tmp_path):
         '--out',
         tmp_path / 'out_b',
     )
-    assert len(list((tmp_path / 'out_b').glob('*.png'))) == 140
+    assert len(list((tmp_path / 'out_b').glob('*.png'))) == TINY_TEST
 
 
 def test_resume_after_sigkill_gives_the_same_weights(tmp_path):
@@ -141,3 +145,25 @@ def test_missing_data_root_points_to_demo(tmp_path):
     proc = run_tool('tools/train.py', cfg, '--work-dir', tmp_path / 'w', check=False)
     assert proc.returncode != 0
     assert 'nowhere' in proc.stderr and 'cyclegan_demo.py' in proc.stderr
+
+
+@pytest.mark.realdata
+def test_train_and_translate_the_real_horse2zebra_files(tmp_path, horse2zebra):
+    """The real JPEGs: grayscale zebras in training, 256 px photos translated."""
+    cfg = write_tiny_config(
+        tmp_path / 'real.py', max_iters=2, ckpt_interval=2, data=horse2zebra
+    )
+    work = tmp_path / 'work'
+    run_tool('tools/train.py', cfg, '--work-dir', work)
+    inputs = sorted((horse2zebra / 'testA').glob('*.jpg'))[:2]
+    run_tool(
+        'tools/translate.py',
+        cfg,
+        work / 'iter_2.pth',
+        *inputs,
+        '--out',
+        tmp_path / 'out',
+    )
+    for src in inputs:
+        img = cv2.imread(str(tmp_path / 'out' / (src.stem + '.png')))
+        assert img is not None and img.shape == (256, 256, 3)

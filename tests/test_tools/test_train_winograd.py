@@ -7,12 +7,9 @@ import torch
 
 from cyclegan_plugin.registry import MODELS
 
-from .tool_helpers import H2Z, run_tool, write_tiny_config
+from .tool_helpers import run_tool, tiny_data_root, write_tiny_config
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not H2Z.is_dir(), reason=f'real data not found at {H2Z}'),
-]
+pytestmark = pytest.mark.slow
 
 
 def test_train_winograd_batched_then_translate_with_and_without(tmp_path):
@@ -43,7 +40,7 @@ def test_train_winograd_batched_then_translate_with_and_without(tmp_path):
     )
     native.load_state_dict(state['state_dict'], strict=True)
 
-    inputs = sorted((H2Z / 'testA').glob('*.jpg'))[:2]
+    inputs = sorted((tiny_data_root() / 'testA').glob('*.png'))[:2]
     outputs = {}
     for flags in ((), ('--winograd',)):
         out = tmp_path / ('out' + '_'.join(flags))

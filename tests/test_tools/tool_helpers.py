@@ -1,12 +1,35 @@
-"""Helpers for tool tests: tiny configs on real images, running scripts."""
+"""Helpers for tool tests: tiny configs on generated images, running scripts."""
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Optional, Union
+
+from cyclegan_plugin.datasets.synthetic_scenes import write_synthetic_dataset
 
 REPO = Path(__file__).resolve().parents[2]
-H2Z = REPO.parent / 'shared' / 'data' / 'horse2zebra'
+# The generated data set: 4 training images per domain, TINY_TEST test pairs.
+TINY_TEST = 6
+TINY_SIZE = 64
+
+
+def tiny_data_root() -> Path:
+    """A generated CycleGAN-layout folder (``trainA`` ... ``testB``, PNGs).
+
+    Written once per test process and removed at its exit; every tool test
+    trains on it, so the suite needs no downloaded data.
+    """
+    root = Path(tempfile.gettempdir()) / f'cyclegan_plugin_tests_{os.getpid()}' / 'data'
+    if not root.is_dir():
+        write_synthetic_dataset(
+            root, num_train=4, num_test=TINY_TEST, img_size=TINY_SIZE, seed=3
+        )
+        atexit.register(shutil.rmtree, root.parent, True)
+    return root
 
 
 def write_tiny_config(
@@ -14,12 +37,17 @@ def write_tiny_config(
     max_iters: int = 6,
     ckpt_interval: int = 3,
     num_workers: int = 0,
+    data: Optional[Union[str, Path]] = None,
     **extra: str,
 ) -> Path:
-    """A 32 px, 4-image horse2zebra config inheriting the shipped recipe."""
+    """A 32 px, 4-image config inheriting the shipped horse2zebra recipe.
+
+    ``data`` is the data root, by default :func:`tiny_data_root`.
+    """
+    data = tiny_data_root() if data is None else data
     lines = [
         f"_base_ = '{REPO / 'configs' / 'cyclegan_h2z.py'}'",
-        f"data_root = '{H2Z}'",
+        f"data_root = '{data}'",
         'model = dict(',
         '    generator=dict(base_channels=8, num_blocks=1),',
         '    discriminator=dict(base_channels=8, num_conv=2))',

@@ -40,6 +40,7 @@ def test_odd_width_and_bad_direction(tmp_path, write_rgb):
         LoadAlignedPair()(dict(img_path=odd, direction='sideways'))
 
 
+@pytest.mark.realdata
 def test_real_facades_file(facades):
     path = str(sorted((facades / 'val').glob('*.jpg'))[0])
     out = LoadAlignedPair()(dict(img_path=path))

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from cyclegan_plugin.datasets.transforms import LoadTranslationImage
 from cyclegan_plugin.registry import TRANSFORMS
@@ -27,8 +28,8 @@ def test_single_key_and_bad_arguments(tmp_path, make_images):
         LoadTranslationImage()(dict(img_A_path=str(a)))
 
 
+@pytest.mark.realdata
 def test_real_grayscale_zebras_become_rgb(horse2zebra):
-    Image = pytest.importorskip('PIL.Image')
     gray = [
         p
         for p in sorted((horse2zebra / 'trainB').iterdir())

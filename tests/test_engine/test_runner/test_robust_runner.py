@@ -10,11 +10,7 @@ from mmengine.config import Config
 from cyclegan_plugin.registry import RUNNERS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'test_tools'))
-from tool_helpers import H2Z, write_tiny_config  # noqa: E402
-
-pytestmark = pytest.mark.skipif(
-    not H2Z.is_dir(), reason=f'real data not found at {H2Z}'
-)
+from tool_helpers import write_tiny_config  # noqa: E402
 
 
 def build_runner(tmp_path, name='run', **cfg_extra):
