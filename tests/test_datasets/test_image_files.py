@@ -37,3 +37,43 @@ def test_missing_root_says_how_to_get_data(tmp_path):
     assert 'tools/download_dataset.py' in message
     assert 'trainA/' in message and 'testB/' in message
     assert 'configs/cyclegan_demo.py' in message
+
+
+def _relative(paths, root):
+    return [p[len(str(root)) + 1 :] for p in paths]
+
+
+def test_symlink_loop_is_walked_once_with_a_warning(tmp_path, make_images):
+    make_images(tmp_path / 'sub', 2)
+    make_images(tmp_path, 2, seed=1)
+    # sub/loop -> .. : without a guard os.walk follows it until ELOOP.
+    (tmp_path / 'sub' / 'loop').symlink_to('..', target_is_directory=True)
+    with pytest.warns(UserWarning, match=r"Symlink '.*sub/loop' leads to"):
+        found = list_images(str(tmp_path))
+    assert _relative(found, tmp_path) == [
+        '000.png',
+        '001.png',
+        'sub/000.png',
+        'sub/001.png',
+    ]
+
+
+def test_each_real_file_is_listed_once(tmp_path, make_images):
+    make_images(tmp_path / 'real', 2)
+    # The first path in sorted order is kept: real/ before z_again/, and
+    # copy.png before real/000.png.
+    (tmp_path / 'z_again').symlink_to('real', target_is_directory=True)
+    (tmp_path / 'copy.png').symlink_to(tmp_path / 'real' / '000.png')
+    with pytest.warns(UserWarning) as caught:
+        found = list_images(str(tmp_path))
+    assert _relative(found, tmp_path) == ['copy.png', 'real/001.png']
+    messages = ' '.join(str(w.message) for w in caught)
+    assert "z_again' leads to" in messages and 'real/000.png' in messages
+
+
+def test_broken_link_is_skipped_with_a_warning(tmp_path, make_images):
+    make_images(tmp_path, 1)
+    (tmp_path / 'gone.png').symlink_to(tmp_path / 'nowhere.png')
+    with pytest.warns(UserWarning, match='gone.png'):
+        found = list_images(str(tmp_path))
+    assert _relative(found, tmp_path) == ['000.png']
