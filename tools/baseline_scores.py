@@ -8,13 +8,13 @@ truth give the floor and the ceiling that a trained model's scores sit between.
 
 import argparse
 import json
-import os
 import sys
 
 from mmengine.config import DictAction
 
 from cyclegan_plugin.apis import load_config
 from cyclegan_plugin.apis.baselines import score_baseline
+from cyclegan_plugin.apis.cli import run_cli
 
 
 def main() -> None:
@@ -54,11 +54,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (FileNotFoundError, KeyError, ValueError) as e:
-        if os.environ.get('CYCLEGAN_DEBUG'):
-            raise
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f'error: {msg}', file=sys.stderr)
-        sys.exit(2)
+    sys.exit(run_cli(main))

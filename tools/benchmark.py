@@ -14,7 +14,6 @@ See docs/benchmarks.md for the figures and the commands that produced them.
 
 import argparse
 import json
-import os
 import sys
 
 import torch
@@ -27,6 +26,7 @@ from cyclegan_plugin.apis.benchmark import (
     run_benchmark,
 )
 from cyclegan_plugin.apis.benchmark_variant import BenchmarkVariant
+from cyclegan_plugin.apis.cli import run_cli
 
 
 def parse_args() -> argparse.Namespace:
@@ -148,10 +148,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (FileNotFoundError, KeyError, ValueError) as e:
-        if os.environ.get('CYCLEGAN_DEBUG'):
-            raise
-        print(f'error: {e}', file=sys.stderr)
-        sys.exit(2)
+    sys.exit(run_cli(main))

@@ -24,6 +24,7 @@ import sys
 from contextlib import nullcontext
 from typing import List, Optional
 
+from cyclegan_plugin.apis.cli import run_cli
 from cyclegan_plugin.models.utils import trust_checkpoints
 from cyclegan_plugin.utils import (
     FROM_PLUGIN,
@@ -106,12 +107,8 @@ def _options(args: argparse.Namespace) -> dict:
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     trusted = trust_checkpoints() if args.trust_checkpoint else nullcontext()
-    try:
-        with trusted:
-            _convert(args)
-    except (ValueError, FileNotFoundError) as error:
-        print(f'error: {error}', file=sys.stderr)
-        return 1
+    with trusted:
+        _convert(args)
     return 0
 
 
@@ -135,4 +132,4 @@ def _convert(args: argparse.Namespace) -> None:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_cli(main))

@@ -8,9 +8,9 @@ it fails quickly and says how to install the data by hand.
 import argparse
 import sys
 
+from cyclegan_plugin.apis.cli import run_cli
 from cyclegan_plugin.datasets.download import (
     DATASET_LAYOUTS,
-    DownloadError,
     download_dataset,
 )
 
@@ -27,14 +27,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    try:
-        dest = download_dataset(args.name, args.root, timeout=args.timeout)
-    except (DownloadError, FileExistsError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 1
+    dest = download_dataset(args.name, args.root, timeout=args.timeout)
     print(f'Data set ready in {dest}')
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_cli(main))

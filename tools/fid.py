@@ -11,6 +11,7 @@ import json
 import sys
 from typing import List, Optional
 
+from cyclegan_plugin.apis.cli import run_cli
 from cyclegan_plugin.evaluation import folder_distances
 
 
@@ -58,4 +59,4 @@ def main(argv: Optional[List[str]] = None) -> dict:
 
 
 if __name__ == '__main__':
-    main(sys.argv[1:])
+    sys.exit(run_cli(main))

@@ -10,6 +10,7 @@ import os.path as osp
 import sys
 from typing import List, Optional
 
+from cyclegan_plugin.apis.cli import run_cli
 from cyclegan_plugin.visualization import find_scalar_logs, load_scalars, plot_curves
 
 
@@ -45,4 +46,4 @@ def main(argv: Optional[List[str]] = None) -> str:
 
 
 if __name__ == '__main__':
-    main(sys.argv[1:])
+    sys.exit(run_cli(main))

@@ -14,6 +14,7 @@ import sys
 from mmengine.config import DictAction
 
 from cyclegan_plugin.apis import load_config
+from cyclegan_plugin.apis.cli import run_cli
 from cyclegan_plugin.registry import RUNNERS
 
 
@@ -77,12 +78,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (FileNotFoundError, KeyError, ValueError) as e:
-        if os.environ.get('CYCLEGAN_DEBUG'):
-            raise
-        # KeyError's str() adds quotes; show the message as written.
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f'error: {msg}', file=sys.stderr)
-        sys.exit(2)
+    sys.exit(run_cli(main))

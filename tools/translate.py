@@ -8,13 +8,13 @@ resizes them to N x N first, as the authors' test script does.
 """
 
 import argparse
-import os
 import sys
 
 import torch
 from mmengine.config import Config
 
 from cyclegan_plugin.apis import enable_winograd, init_model, translate_images
+from cyclegan_plugin.apis.cli import run_cli
 
 
 def parse_args() -> argparse.Namespace:
@@ -80,10 +80,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:
-        if os.environ.get('CYCLEGAN_DEBUG'):
-            raise
-        print(f'error: {e}', file=sys.stderr)
-        sys.exit(2)
+    sys.exit(run_cli(main))

@@ -1,6 +1,7 @@
 """Python entry points used by ``tools/``."""
 
 from .baselines import score_baseline
+from .cli import run_cli
 from .config import enable_amp, enable_winograd, load_config
 from .inference import (
     collect_images,
@@ -20,6 +21,7 @@ __all__ = [
     'init_model',
     'load_config',
     'load_weights',
+    'run_cli',
     'score_baseline',
     'translate_array',
     'translate_batch',

@@ -81,7 +81,7 @@ def test_errors_exit_non_zero_and_write_nothing(tmp_path):
     wrong = _run(
         '--from', 'junyanz', '--G-A', files['latest_net_D_B.pth'], '--out', out
     )
-    assert wrong.returncode == 1
+    assert wrong.returncode == 2
     assert 'error: G_A file' in wrong.stderr and "'model.1.weight'" in wrong.stderr
     assert not out.exists()
 
@@ -131,7 +131,7 @@ def test_pickled_input_needs_trust_checkpoint(tmp_path):
         str(tmp_path / 'out'),
     ]
     refused = subprocess.run(args, capture_output=True, text=True)
-    assert refused.returncode == 1 and '--trust-checkpoint' in refused.stderr
+    assert refused.returncode == 2 and '--trust-checkpoint' in refused.stderr
     trusted = subprocess.run(
         args + ['--trust-checkpoint'], capture_output=True, text=True
     )

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from cyclegan_plugin.apis import run_cli
 from cyclegan_plugin.datasets import download
 from cyclegan_plugin.datasets.download import DownloadError, download_dataset
 
@@ -49,14 +50,16 @@ def test_offline_fails_with_instructions_and_leaves_nothing(tmp_path):
     assert not root.exists()
 
 
-def test_tool_exits_1_with_message_offline(tmp_path, monkeypatch, capsys):
+def test_tool_exits_2_with_message_offline(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(download, 'URL_TEMPLATE', REFUSED)
     (tmp_path / 'data').mkdir()
-    rc = _load_tool().main(
-        ['facades', '--root', str(tmp_path / 'data'), '--timeout', '2']
+    rc = run_cli(
+        _load_tool().main,
+        ['facades', '--root', str(tmp_path / 'data'), '--timeout', '2'],
     )
-    assert rc == 1
-    assert 'Could not download' in capsys.readouterr().err
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert err.startswith('error: Could not download') and err.count('\n') == 1
     assert list((tmp_path / 'data').iterdir()) == []
 
 
