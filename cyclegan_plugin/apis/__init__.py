@@ -2,7 +2,7 @@
 
 from .baselines import score_baseline
 from .cli import run_cli
-from .config import enable_amp, enable_winograd, load_config
+from .config import check_work_dir, enable_amp, enable_winograd, load_config
 from .inference import (
     collect_images,
     init_model,
@@ -15,6 +15,7 @@ from .inferencer import CycleGANInferencer
 
 __all__ = [
     'CycleGANInferencer',
+    'check_work_dir',
     'collect_images',
     'enable_amp',
     'enable_winograd',

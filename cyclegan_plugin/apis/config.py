@@ -2,6 +2,7 @@
 
 import difflib
 import inspect
+import os
 import os.path as osp
 from typing import Any, Dict, Literal, Optional
 
@@ -43,11 +44,15 @@ def _accepts(type_name: Any, key: str) -> bool:
     return True
 
 
-def _check_override(cfg: Config, key: str) -> None:
+def _check_override(cfg: Config, key: str) -> Any:
     """Refuse an override whose path does not exist in the config.
 
     A leaf key may be new only inside a component config (a dict with a
     ``type``), where the component's constructor validates it.
+
+    Returns:
+        Any: The value the override replaces: the config's, or for a new
+        component argument its constructor default (None if it has none).
     """
     node: Any = cfg._cfg_dict  # a ConfigDict (a dict)
     parts = key.split('.')
@@ -70,7 +75,7 @@ def _check_override(cfg: Config, key: str) -> None:
             node = node[part]
             continue
         if is_leaf and 'type' in node and _accepts(node['type'], part):
-            return
+            return _default_of(node['type'], part)
         where = '.'.join(parts[:depth]) or 'the config'
         close = difflib.get_close_matches(part, [str(k) for k in node], n=3)
         hint = f' Did you mean {", ".join(close)}?' if close else ''
@@ -79,6 +84,67 @@ def _check_override(cfg: Config, key: str) -> None:
             f'Check the spelling, or print the config with '
             f'`python -c "from mmengine import Config; '
             f"print(Config.fromfile('{cfg.filename}').pretty_text)\"`."
+        )
+    return node
+
+
+def _check_override_type(key: str, old: Any, new: Any) -> None:
+    """Refuse a value whose type cannot stand in for the config's number or bool.
+
+    ``--cfg-options`` parses ``3`` as an int, ``2e-4`` as a float and
+    ``true`` as a bool; anything else stays a string, which a numeric option
+    would only reject deep inside training. ``None`` is always accepted.
+    """
+    if new is None:
+        return
+    if isinstance(old, bool):
+        ok, expected = isinstance(new, bool), 'true or false'
+    elif isinstance(old, int):
+        ok = isinstance(new, int) and not isinstance(new, bool)
+        expected = 'an integer'
+    elif isinstance(old, float):
+        ok = isinstance(new, (int, float)) and not isinstance(new, bool)
+        expected = 'a number'
+    else:
+        return
+    if not ok:
+        raise ValueError(
+            f'--cfg-options {key}={new}: expected {expected} (the config has '
+            f'{old!r}), not the {type(new).__name__} {new!r}.'
+        )
+
+
+def check_work_dir(work_dir: str) -> None:
+    """Refuse a work dir that is a file or cannot be created or written.
+
+    Nothing is created: the runner makes the folder.
+
+    Args:
+        work_dir (str): The folder for logs and checkpoints.
+
+    Raises:
+        NotADirectoryError: If ``work_dir`` is a file or lies inside one.
+        PermissionError: If its nearest existing folder is not writable
+            (no permission, or a read-only file system).
+    """
+    if osp.exists(work_dir) and not osp.isdir(work_dir):
+        raise NotADirectoryError(
+            f'--work-dir {work_dir!r} is a file, not a folder; choose another '
+            '--work-dir.'
+        )
+    existing = osp.abspath(work_dir)
+    while not osp.exists(existing):
+        existing = osp.dirname(existing)
+    if not osp.isdir(existing):
+        raise NotADirectoryError(
+            f'--work-dir {work_dir!r} cannot be created: {existing!r} is a file; '
+            'choose another --work-dir.'
+        )
+    # access() also reports a read-only file system, even to root.
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(
+            f'--work-dir {work_dir!r} cannot be written: {existing!r} is '
+            'read-only or not yours; choose another --work-dir.'
         )
 
 
@@ -92,8 +158,9 @@ def load_config(
     Args:
         path (str): Config file.
         cfg_options (dict, optional): ``{'a.b.c': value}`` overrides.
-        work_dir (str, optional): Overrides ``cfg.work_dir``; if neither is
-            set, ``./work_dirs/<config name>``.
+        work_dir (str, optional): Overrides ``cfg.work_dir`` (checked with
+            :func:`check_work_dir`); if neither is set,
+            ``./work_dirs/<config name>``.
 
     Returns:
         Config: The config.
@@ -101,6 +168,10 @@ def load_config(
     Raises:
         FileNotFoundError: If ``path`` does not exist.
         KeyError: If an override names a key the config does not have.
+        ValueError: If an override gives a string (or a float) for a
+            numeric option (or an integer one), or a non-bool for a bool.
+        NotADirectoryError: If ``work_dir`` is, or lies inside, a file.
+        PermissionError: If ``work_dir`` cannot be created or written.
     """
     if not osp.isfile(path):
         raise FileNotFoundError(
@@ -108,10 +179,11 @@ def load_config(
         )
     cfg = Config.fromfile(path)
     if cfg_options:
-        for key in cfg_options:
-            _check_override(cfg, key)
+        for key, value in cfg_options.items():
+            _check_override_type(key, _check_override(cfg, key), value)
         cfg.merge_from_dict(cfg_options)
     if work_dir is not None:
+        check_work_dir(work_dir)
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,63 @@ def test_every_shipped_config_parses():
         cfg = load_config(str(path))
         assert cfg.model.type == 'CycleGAN', path.name
         assert cfg.default_scope == 'cyclegan_plugin', path.name
+
+
+@pytest.mark.parametrize(
+    'key, value, expected',
+    [
+        ('train_cfg.max_iters', 'abc', 'expected an integer (the config has 266800)'),
+        ('train_cfg.max_iters', 1.5, 'expected an integer'),
+        ('optim_wrapper.generators.optimizer.lr', 'abc', 'expected a number'),
+        (
+            'model.generator.num_blocks',
+            'nine',
+            'expected an integer (the config has 9)',
+        ),
+        ('optim_wrapper.generators.optimizer.lr', True, 'expected a number'),
+    ],
+)
+def test_override_of_the_wrong_type_is_named(key, value, expected):
+    with pytest.raises(ValueError) as err:
+        load_config(H2Z, {key: value})
+    message = str(err.value)
+    assert f'--cfg-options {key}={value}' in message
+    assert expected in message and repr(value) in message
+
+
+def test_override_types_that_fit_apply_and_a_string_does_not():
+    cfg = load_config(
+        H2Z,
+        {
+            'optim_wrapper.generators.optimizer.lr': 1,  # an int is a number
+            'train_cfg.max_iters': 10,
+            'default_hooks.checkpoint.max_keep_ckpts': None,
+            'train_dataloader.dataset.data_root': 'elsewhere',
+        },
+    )
+    assert cfg.optim_wrapper.generators.optimizer.lr == 1
+    assert cfg.train_cfg.max_iters == 10
+    with pytest.raises(ValueError, match='max_iters=10x: expected an integer'):
+        load_config(H2Z, {'train_cfg.max_iters': '10x'})
+
+
+def test_work_dir_that_is_a_file_or_inside_one_is_refused(tmp_path):
+    afile = tmp_path / 'notes.txt'
+    afile.write_text('')
+    with pytest.raises(NotADirectoryError, match='notes.txt.* is a file, not a'):
+        load_config(H2Z, work_dir=str(afile))
+    with pytest.raises(NotADirectoryError, match="notes.txt' is a file"):
+        load_config(H2Z, work_dir=str(afile / 'run'))
+    assert not (tmp_path / 'run').exists()
+
+
+def test_unwritable_work_dir_is_refused(tmp_path, monkeypatch):
+    # Tests run as root, whom permissions do not stop: stand in for a
+    # read-only file system, which access() reports even to root.
+    parent = str(tmp_path / 'ro')
+    real_access = os.access
+    monkeypatch.setattr(os, 'access', lambda p, m: p != parent and real_access(p, m))
+    (tmp_path / 'ro').mkdir()
+    with pytest.raises(PermissionError, match=r"'.*ro/new' cannot be written"):
+        load_config(H2Z, work_dir=f'{parent}/new')
+    assert load_config(H2Z, work_dir=str(tmp_path / 'ok')).work_dir
