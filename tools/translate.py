@@ -9,15 +9,42 @@ resizes them to N x N first, as the authors' test script does.
 
 import argparse
 import sys
+from typing import Callable, List, Optional
 
 import torch
 from mmengine.config import Config
 
-from cyclegan_plugin.apis import enable_winograd, init_model, translate_images
+from cyclegan_plugin.apis import (
+    PartialTranslationError,
+    enable_winograd,
+    init_model,
+    translate_images,
+)
 from cyclegan_plugin.apis.cli import run_cli
+from cyclegan_plugin.apis.inference import check_batch_size, check_ext, check_size
 
 
-def parse_args() -> argparse.Namespace:
+def _checked(check: Callable, convert: Callable = str) -> Callable[[str], object]:
+    """An argparse ``type`` that converts the text and runs the API's check."""
+
+    def parse(text: str) -> object:
+        try:
+            return check(convert(text))
+        except ValueError as err:
+            # The API's message names its keyword; argparse names the option.
+            raise argparse.ArgumentTypeError(str(err)) from err
+
+    return parse
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f'{text!r} is not a whole number') from None
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Translate images')
     parser.add_argument('config', help='config file the model was trained with')
     parser.add_argument(
@@ -25,9 +52,22 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument('input', nargs='+', help='image file, folder or glob')
     parser.add_argument('--direction', choices=['AtoB', 'BtoA'], default='AtoB')
-    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument(
+        '--out',
+        required=True,
+        help='output folder (not an input folder, nor inside one)',
+    )
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='replace output files that already exist (never an input)',
+    )
     group = parser.add_mutually_exclusive_group()
-    group.add_argument('--size', type=int, help='resize inputs to SIZE x SIZE')
+    group.add_argument(
+        '--size',
+        type=_checked(check_size, _whole_number),
+        help='resize inputs to SIZE x SIZE (a positive number of pixels)',
+    )
     group.add_argument(
         '--keep-size',
         action='store_true',
@@ -35,11 +75,16 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         '--batch-size',
-        type=int,
+        type=_checked(check_batch_size, _whole_number),
         default=1,
         help='images per forward pass (with --size)',
     )
-    parser.add_argument('--ext', default='.png', help='output extension')
+    parser.add_argument(
+        '--ext',
+        type=_checked(check_ext),
+        default='.png',
+        help='output extension, with its dot (default: .png)',
+    )
     parser.add_argument(
         '--device', default=None, help='cpu or cuda (default: cuda when available)'
     )
@@ -55,11 +100,11 @@ def parse_args() -> argparse.Namespace:
         help='allow checkpoints that need unpickling code '
         '(only for files from a source you trust)',
     )
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv: Optional[List[str]] = None) -> None:
+    args = parse_args(argv)
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     cfg = Config.fromfile(args.config)
     if args.winograd:
@@ -67,15 +112,20 @@ def main() -> None:
     model = init_model(
         cfg, args.checkpoint, device, trust_checkpoint=args.trust_checkpoint
     )
-    written = translate_images(
-        model,
-        args.input if len(args.input) > 1 else args.input[0],
-        args.out,
-        direction=args.direction,
-        size=args.size,
-        batch_size=args.batch_size,
-        ext=args.ext,
-    )
+    try:
+        written = translate_images(
+            model,
+            args.input if len(args.input) > 1 else args.input[0],
+            args.out,
+            direction=args.direction,
+            size=args.size,
+            batch_size=args.batch_size,
+            ext=args.ext,
+            overwrite=args.overwrite,
+        )
+    except PartialTranslationError as err:
+        print(f'Wrote {len(err.written)} images to {args.out}')
+        raise
     print(f'Wrote {len(written)} images to {args.out}')
 
 

@@ -4,6 +4,7 @@ from .baselines import score_baseline
 from .cli import run_cli
 from .config import check_work_dir, enable_amp, enable_winograd, load_config
 from .inference import (
+    PartialTranslationError,
     collect_images,
     init_model,
     load_weights,
@@ -16,6 +17,7 @@ from .inferencer import CycleGANInferencer
 __all__ = [
     'CycleGANInferencer',
     'check_work_dir',
+    'PartialTranslationError',
     'collect_images',
     'enable_amp',
     'enable_winograd',
