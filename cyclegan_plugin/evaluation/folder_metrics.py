@@ -2,6 +2,7 @@
 
 import os
 import os.path as osp
+import warnings
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -15,6 +16,16 @@ from .inception_feature_extractor import InceptionFeatureExtractor
 IMAGE_EXTENSIONS = ('.bmp', '.jpeg', '.jpg', '.png', '.tif', '.tiff', '.webp')
 
 
+# FID compares the means and covariances of 2048-d features. With N images the
+# covariance has rank at most N - 1, so below 2049 images it is rank-deficient,
+# and the estimate is biased upwards roughly in proportion to 1 / N (Chong &
+# Forsyth, "Effectively Unbiased FID and Inception Score and where to find
+# them", CVPR 2020): on a few dozen images the bias swamps the differences
+# between models, and scores on sets of other sizes are not comparable.
+MIN_FID_IMAGES = 2  # a covariance needs two samples
+FEW_FID_IMAGES = 50
+
+
 def list_images(folder: str) -> List[str]:
     """Image files under ``folder`` (recursively), sorted.
 
@@ -22,22 +33,52 @@ def list_images(folder: str) -> List[str]:
         folder (str): A directory.
 
     Returns:
-        list[str]: Paths of files with an image extension.
+        list[str]: Paths of files with an image extension (maybe none).
 
     Raises:
-        FileNotFoundError: If ``folder`` is not a directory or holds no image.
+        FileNotFoundError: If ``folder`` is not a directory.
     """
     if not osp.isdir(folder):
         raise FileNotFoundError(f'not a directory: {folder}')
-    paths = sorted(
+    return sorted(
         osp.join(root, name)
         for root, _, names in os.walk(folder)
         for name in names
         if name.lower().endswith(IMAGE_EXTENSIONS)
     )
-    if not paths:
-        raise FileNotFoundError(
-            f'no image ({", ".join(IMAGE_EXTENSIONS)}) found under {folder}'
+
+
+def fid_images(folder: str) -> List[str]:
+    """The images of a folder to compute FID on; warns if they are few.
+
+    Args:
+        folder (str): A directory of images.
+
+    Returns:
+        list[str]: Paths of its images, sorted (see :func:`list_images`).
+
+    Raises:
+        FileNotFoundError: If ``folder`` is not a directory.
+        ValueError: If it holds fewer than two images.
+
+    Warns:
+        UserWarning: If it holds fewer than ``FEW_FID_IMAGES`` images.
+    """
+    paths = list_images(folder)
+    count = f'{len(paths)} image{"" if len(paths) == 1 else "s"}'
+    if len(paths) < MIN_FID_IMAGES:
+        raise ValueError(
+            f'{folder!r} holds {count} (files ending {", ".join(IMAGE_EXTENSIONS)}); '
+            f'FID needs at least {MIN_FID_IMAGES} per folder, and '
+            f'{FEW_FID_IMAGES} or more to mean something. Give a folder with more '
+            'images.'
+        )
+    if len(paths) < FEW_FID_IMAGES:
+        warnings.warn(
+            f'{folder!r} holds only {count}: FID on fewer than {FEW_FID_IMAGES} '
+            'images is strongly biased upwards and not comparable with scores on '
+            'sets of other sizes.',
+            stacklevel=3,
         )
     return paths
 
@@ -58,27 +99,28 @@ def read_rgb(path: str) -> torch.Tensor:
     return torch.from_numpy(array.copy()).permute(2, 0, 1)
 
 
-def folder_features(
-    folder: str,
+def image_features(
+    paths: List[str],
     extractor: InceptionFeatureExtractor,
     batch_size: int = 16,
     progress: bool = True,
+    desc: Optional[str] = None,
 ) -> np.ndarray:
-    """Features of every image in a folder.
+    """Features of image files.
 
     Args:
-        folder (str): A directory of images.
+        paths (list[str]): Image files.
         extractor (InceptionFeatureExtractor): The feature network.
         batch_size (int): Images per network call. Defaults to 16.
         progress (bool): Show a tqdm bar. Defaults to True.
+        desc (str, optional): The bar's label. Defaults to None.
 
     Returns:
-        np.ndarray: Features of shape (N, D), in sorted file order.
+        np.ndarray: Features of shape (N, D), in the order of ``paths``.
     """
-    paths = list_images(folder)
     features = []
     # One batch in memory at a time: a folder of large images need not fit.
-    with tqdm(total=len(paths), desc=folder, unit='img', disable=not progress) as bar:
+    with tqdm(total=len(paths), desc=desc, unit='img', disable=not progress) as bar:
         for start in range(0, len(paths), batch_size):
             images = [read_rgb(path) for path in paths[start : start + batch_size]]
             features.append(extractor(images, batch_size))
@@ -111,10 +153,20 @@ def folder_distances(
     Returns:
         dict[str, float]: ``FID``, the image counts ``num_real``/``num_fake``,
         and ``KID``/``KID_std`` when asked.
+
+    Raises:
+        FileNotFoundError: If a folder is not a directory.
+        ValueError: If a folder holds fewer than two images.
+
+    Warns:
+        UserWarning: If a folder holds too few images for a meaningful FID
+            (see :func:`fid_images`).
     """
+    # Both folders are checked before the network loads.
+    real_paths, fake_paths = fid_images(real_dir), fid_images(fake_dir)
     extractor = InceptionFeatureExtractor(weights, device)
-    real = folder_features(real_dir, extractor, batch_size, progress)
-    fake = folder_features(fake_dir, extractor, batch_size, progress)
+    real = image_features(real_paths, extractor, batch_size, progress, real_dir)
+    fake = image_features(fake_paths, extractor, batch_size, progress, fake_dir)
     scores = dict(
         FID=frechet_distance(*feature_statistics(fake), *feature_statistics(real)),
         num_real=len(real),

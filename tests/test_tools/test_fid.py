@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from cyclegan_plugin.apis import run_cli
 from cyclegan_plugin.evaluation import InceptionFeatureExtractor
 from cyclegan_plugin.evaluation.folder_metrics import read_rgb
 
@@ -102,7 +103,34 @@ def test_command_line_and_missing_folder(fake_weights, folders, tmp_path):
         check=True,
     )
     assert json.loads(done.stdout.splitlines()[-1])['num_fake'] == 10
-    with pytest.raises(FileNotFoundError, match='no image .* found under'):
+    # Each small folder gets one warning line.
+    assert [line for line in done.stderr.splitlines() if 'real' in line] == [
+        f"warning: '{folders / 'real'}' holds only 13 images: FID on fewer than "
+        '50 images is strongly biased upwards and not comparable with scores on '
+        'sets of other sizes.'
+    ]
+    assert any(
+        line.startswith('warning: ') and "fake' holds only 10 images" in line
+        for line in done.stderr.splitlines()
+    )
+    with pytest.raises(FileNotFoundError, match='not a directory'):
         load_tool().main(
-            [str(folders / 'real'), str(tmp_path), '--weights', fake_weights]
+            [str(folders / 'real'), str(tmp_path / 'no'), '--weights', fake_weights]
         )
+
+
+@pytest.mark.parametrize('count', [0, 1])
+def test_folder_with_fewer_than_two_images_is_one_line(
+    count, folders, tmp_path, capsys
+):
+    for i in range(count):
+        Image.new('RGB', (8, 8)).save(tmp_path / f'{i}.png')
+    (tmp_path / 'notes.txt').write_text('not an image')
+    # No network is loaded (this one does not exist) before the folders pass.
+    argv = [str(tmp_path), str(folders / 'fake'), '--weights', 'nowhere.pt']
+    assert run_cli(load_tool().main, argv) == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1 and 'Traceback' not in err
+    noun = 'image' if count == 1 else 'images'
+    assert err.startswith(f"error: '{tmp_path}' holds {count} {noun} (files ending")
+    assert 'FID needs at least 2 per folder' in err
