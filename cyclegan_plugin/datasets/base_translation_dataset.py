@@ -82,7 +82,11 @@ class BaseTranslationDataset(BaseDataset):
                 data = self.prepare_data(idx)
             except CorruptImageError as err:
                 if not self.skip_corrupt:
-                    raise
+                    loader = 'test_dataloader' if self.test_mode else 'train_dataloader'
+                    raise CorruptImageError(
+                        f'{err} Or skip such files: --cfg-options '
+                        f'{loader}.dataset.skip_corrupt=True.'
+                    ) from err
                 self.num_skipped += 1
                 replacement = (idx + 1) % len(self)
                 print_log(

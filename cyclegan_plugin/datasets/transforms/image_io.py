@@ -73,7 +73,9 @@ def decode_rgb(data: bytes, path: str, alpha: AlphaMode = 'drop') -> np.ndarray:
     if alpha not in ('drop', 'composite'):
         raise ValueError(f"alpha must be 'drop' or 'composite', but got {alpha!r}")
     if len(data) == 0:
-        raise CorruptImageError(f'Empty image file: {path!r}.')
+        raise CorruptImageError(
+            f'Empty image file: {path!r}. Re-download it, or delete it.'
+        )
     _check_not_truncated_jpeg(data, path)
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if img is None:
