@@ -10,11 +10,13 @@ import json
 import os
 import os.path as osp
 import sys
+from contextlib import nullcontext
 
 from mmengine.config import DictAction
 
 from cyclegan_plugin.apis import load_config
 from cyclegan_plugin.apis.cli import run_cli
+from cyclegan_plugin.models.utils import trust_checkpoints
 from cyclegan_plugin.registry import RUNNERS
 
 
@@ -38,6 +40,12 @@ def parse_args() -> argparse.Namespace:
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher',
+    )
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='read a CHECKPOINT that needs unpickling Python objects '
+        '(only for files from a source you trust: unpickling can run code)',
     )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
@@ -71,7 +79,10 @@ def main() -> None:
             dict(type='cyclegan_plugin.SaveTranslationsHook', out_dir=args.out)
         )
     runner = RUNNERS.build(cfg)
-    metrics = runner.test()
+    # RobustRunner reads the checkpoint within test().
+    trusted = trust_checkpoints() if args.trust_checkpoint else nullcontext()
+    with trusted:
+        metrics = runner.test()
     if args.out and int(os.environ.get('RANK', '0')) == 0:
         write_results(args.out, metrics or {})
         print(f'Results written to {args.out}')

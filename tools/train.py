@@ -6,11 +6,13 @@ Multi-GPU (or multi-process CPU): ``bash tools/dist_train.sh CONFIG N``.
 import argparse
 import os
 import sys
+from contextlib import nullcontext
 
 from mmengine.config import DictAction
 
 from cyclegan_plugin.apis import enable_amp, enable_winograd, load_config
 from cyclegan_plugin.apis.cli import run_cli
+from cyclegan_plugin.models.utils import trust_checkpoints
 from cyclegan_plugin.registry import RUNNERS
 
 
@@ -57,6 +59,13 @@ def parse_args() -> argparse.Namespace:
         default='none',
         help='job launcher',
     )
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='read --resume and load_from checkpoints that need unpickling '
+        'Python objects (only for files from a source you trust: unpickling '
+        'can run code)',
+    )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -77,7 +86,10 @@ def main() -> None:
         cfg.resume, cfg.load_from = True, args.resume
     cfg.setdefault('runner_type', 'RobustRunner')
     runner = RUNNERS.build(cfg)
-    runner.train()
+    # RobustRunner reads the checkpoint within train().
+    trusted = trust_checkpoints() if args.trust_checkpoint else nullcontext()
+    with trusted:
+        runner.train()
 
 
 if __name__ == '__main__':

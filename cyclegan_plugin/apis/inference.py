@@ -49,7 +49,8 @@ def load_weights(checkpoint: str, trust_checkpoint: bool = False) -> dict:
 
     Raises:
         FileNotFoundError: If the file does not exist.
-        ValueError: If it needs unpickling and ``trust_checkpoint`` is off.
+        ValueError: If it is empty, not a torch file or damaged, or needs
+            unpickling and ``trust_checkpoint`` is off.
         RuntimeError: If it holds no state_dict.
     """
     ckpt = load_weights_file(checkpoint, trust=trust_checkpoint)

@@ -2,9 +2,8 @@
 
 import os
 import os.path as osp
-import pickle
+import re
 import warnings
-import zipfile
 from typing import Callable, Optional, Union
 
 import torch
@@ -13,8 +12,9 @@ import torch.nn as nn
 from mmengine.dist import broadcast, is_distributed, master_only
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
-from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
+from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
+from cyclegan_plugin.models.utils.checkpoint import CheckpointError, load_weights_file
 from cyclegan_plugin.registry import RUNNERS
 from cyclegan_plugin.utils.cpu_memory import keep_freed_cpu_memory
 
@@ -30,10 +30,11 @@ class RobustRunner(Runner):
       and renamed, so a kill during a save leaves the previous checkpoint (and
       ``last_checkpoint``, written by ``CheckpointHook`` after the save) valid.
     * Checkpoints hold only tensors and plain types (see
-      :class:`ResumeStateHook`) and are read with torch's default
-      ``weights_only=True`` on torch >= 2.6, so ``--resume`` works there
-      without unpickling code. A truncated or corrupt file gets an error
-      naming it.
+      :class:`ResumeStateHook`) and are read with ``weights_only=True`` on
+      every torch version (``--resume``, ``load_from``, ``tools/test.py``),
+      so no code stored in a file runs unless ``--trust-checkpoint`` says so.
+      An empty, truncated or corrupt file, or one that is no checkpoint, gets
+      an error naming it.
     * ``load_from`` of a checkpoint made for another architecture fails
       with the missing/unexpected keys and shapes instead of a partial load.
     * :class:`ResumeStateHook` is always registered: resumed runs continue
@@ -135,30 +136,30 @@ class RobustRunner(Runner):
         strict: bool = False,
         revise_keys: Optional[list] = None,
     ) -> dict:
-        """Load a checkpoint safely; refuse one made for another model.
+        """Load a checkpoint weights-only; refuse one made for another model.
+
+        Serves ``load_from``, ``--resume`` (MMEngine's ``resume`` reads
+        through this method) and ``tools/test.py``. The file is read by
+        :func:`~cyclegan_plugin.models.utils.load_weights_file`, which
+        passes ``weights_only=True`` to torch on every version (unless
+        trusted with ``--trust-checkpoint``), rather than by MMEngine's
+        loader, whose ``torch.load`` unpickles everything on torch < 2.6.
 
         Raises:
-            RuntimeError: If the file is truncated/corrupt, needs unpickling
-                code outside the allow-list, or does not fit the model.
+            FileNotFoundError: If the file does not exist.
+            CheckpointError: (a ``ValueError`` and a ``RuntimeError``) If the
+                file is a URL, empty, not a torch file, truncated/corrupt, or
+                needs unpickling code outside torch's allow-list.
+            RuntimeError: If it does not fit the model.
         """
         revise_keys = revise_keys or [(r'^module.', '')]
-        try:
-            checkpoint = _load_checkpoint(filename, map_location=map_location)
-        except FileNotFoundError:
-            raise
-        except (
-            RuntimeError,
-            EOFError,
-            OSError,
-            pickle.UnpicklingError,
-            zipfile.BadZipFile,
-            ValueError,
-        ) as e:
-            raise RuntimeError(
-                f'Cannot read checkpoint {filename!r}: {e}\nIt may be truncated '
-                '(a crash during an old, non-atomic save) or not a checkpoint. '
-                'Resume from an earlier one with --resume PATH, or delete it.'
-            ) from e
+        if re.match(r'[A-Za-z][A-Za-z0-9+.-]*://', str(filename)):
+            # MMEngine fetches these and unpickles them in full.
+            raise CheckpointError(
+                f'checkpoint {filename!r}: only local files are read (weights '
+                'only); download it and pass its path.'
+            )
+        checkpoint = load_weights_file(filename, map_location=map_location)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
         state_dict = checkpoint.get('state_dict', checkpoint)

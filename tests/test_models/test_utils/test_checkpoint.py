@@ -1,6 +1,7 @@
 """Weights-only reading and the key-listing state_dict check."""
 
 import argparse
+import os
 
 import pytest
 import torch
@@ -44,6 +45,76 @@ def test_missing_and_non_dict_files(tmp_path):
     torch.save(torch.zeros(1), path)
     with pytest.raises(ValueError, match='holds a Tensor'):
         load_weights_file(path)
+
+
+class _RunsCode:
+    """Unpickling this writes ``marker``: stands for any code in a file."""
+
+    def __init__(self, marker) -> None:
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (exec, (f'open({self.marker!r}, "w").write("code ran")',))
+
+
+def test_code_is_refused_whatever_torch_default(tmp_path, monkeypatch):
+    # The default of torch < 2.6 (full unpickling), as torch 2.1 users get it.
+    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+    marker = tmp_path / 'code_ran'
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'payload': _RunsCode(marker)}, path)
+    with pytest.raises(ValueError, match=r'evil\.pth .*builtins\.exec') as error:
+        load_weights_file(path)
+    assert not marker.exists()
+    message = str(error.value)
+    assert '--trust-checkpoint' in message and '\n' not in message
+
+
+def test_legacy_format_loads(tmp_path):
+    path = tmp_path / 'legacy.pth'
+    torch.save({'w': torch.ones(2)}, path, _use_new_zipfile_serialization=False)
+    assert torch.equal(load_weights_file(path)['w'], torch.ones(2))
+
+
+def _legacy_truncated(path):
+    torch.save({'w': torch.ones(64)}, path, _use_new_zipfile_serialization=False)
+    path.write_bytes(path.read_bytes()[:60])
+
+
+def _zip_truncated(path):
+    torch.save({'w': torch.ones(64)}, path)
+    path.write_bytes(path.read_bytes()[:300])
+
+
+def _zip_without_torch_data(path):
+    import zipfile
+
+    with zipfile.ZipFile(path, 'w') as archive:
+        archive.writestr('photos/a.txt', 'not weights')
+
+
+@pytest.mark.parametrize(
+    'make, what',
+    [
+        (lambda p: p.write_bytes(b''), 'is empty (0 bytes)'),
+        (lambda p: p.write_bytes(os.urandom(4096)), 'is not a torch file'),
+        (lambda p: p.write_text('{"w": [1, 2]}'), 'is not a torch file'),
+        (_zip_without_torch_data, 'is not a torch file'),
+        (_zip_truncated, 'zip archive is damaged'),
+        (_legacy_truncated, 'its data is damaged'),
+    ],
+    ids=['empty', 'random', 'json', 'other-zip', 'truncated-zip', 'truncated-legacy'],
+)
+def test_not_a_checkpoint_says_what_it_is(tmp_path, make, what):
+    """Files that are no checkpoint get no advice to unpickle them."""
+    path = tmp_path / 'bad.pth'
+    make(path)
+    for trust in (False, True):
+        with pytest.raises(ValueError) as error:
+            load_weights_file(path, trust=trust)
+        message = str(error.value)
+        assert message.startswith(f'{path} ') and what in message, message
+        assert 'trust' not in message and '\n' not in message, message
 
 
 def test_check_state_dict_lists_every_problem():
