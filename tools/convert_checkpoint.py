@@ -17,6 +17,9 @@ see BGR; they are converted to RGB unless --keep-bgr), and back:
     python tools/convert_checkpoint.py --from mmagic mmagic.pth \\
         --domains horse zebra --out plugin.pth
     python tools/convert_checkpoint.py --to mmagic plugin.pth --out-dir DIR
+
+An output that already exists is replaced only with --overwrite; an output that
+is one of the inputs is always refused. Both are checked before writing.
 """
 
 import argparse
@@ -76,6 +79,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     )
     parser.add_argument('--out', help='--from: the plugin checkpoint to write')
     parser.add_argument('--out-dir', help='--to: folder for the output files')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='replace output files that already exist (never an input)',
+    )
     args = parser.parse_args(argv)
 
     roles = {role: getattr(args, role) for role in JUNYANZ_ROLES}
@@ -119,14 +127,24 @@ def _convert(args: argparse.Namespace) -> None:
         sources = {role: path for role, path in sources.items() if path}
         if args.checkpoint:
             sources['checkpoint'] = args.checkpoint
-        meta = convert_to_plugin(args.src_format, sources, args.out, **_options(args))
+        meta = convert_to_plugin(
+            args.src_format,
+            sources,
+            args.out,
+            overwrite=args.overwrite,
+            **_options(args),
+        )
         print(f'wrote {args.out}')
         for group in ('generators', 'discriminators'):
             for domain, cfg in meta.get(group, {}).items():
                 print(f'  {group}.{domain}: {cfg}')
     else:
         for path in convert_from_plugin(
-            args.dst_format, args.checkpoint, args.out_dir, **_options(args)
+            args.dst_format,
+            args.checkpoint,
+            args.out_dir,
+            overwrite=args.overwrite,
+            **_options(args),
         ):
             print(f'wrote {path}')
 

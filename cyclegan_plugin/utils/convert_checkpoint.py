@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Union
 
 from cyclegan_plugin.models.utils import load_weights_file
+from cyclegan_plugin.output_files import check_new_outputs
 
 from .atomic_save import save_atomic
 from .junyanz_format import junyanz_to_plugin, plugin_to_junyanz
@@ -44,7 +45,11 @@ def _check_format(fmt: str, formats: Mapping[str, Callable]) -> None:
 
 
 def convert_to_plugin(
-    fmt: str, sources: Mapping[str, PathLike], out: PathLike, **options: Any
+    fmt: str,
+    sources: Mapping[str, PathLike],
+    out: PathLike,
+    overwrite: bool = False,
+    **options: Any,
 ) -> dict:
     """Convert another format's files into one plugin checkpoint file.
 
@@ -52,22 +57,31 @@ def convert_to_plugin(
         fmt (str): A key of :data:`TO_PLUGIN`, e.g. 'junyanz'.
         sources (Mapping[str, str | Path]): The format's input files by role.
         out (str | Path): The plugin checkpoint to write (atomically).
+        overwrite (bool): Replace ``out`` if it exists (never an input).
+            Defaults to False.
         **options: Passed to the format's reader.
 
     Returns:
         dict: The checkpoint's ``meta`` (the detected network configs).
 
     Raises:
-        ValueError: If the format is unknown or the files do not fit it.
+        ValueError: If the format is unknown, the files do not fit it, or
+            ``out`` is one of the inputs.
+        FileExistsError: If ``out`` exists and ``overwrite`` is False.
     """
     _check_format(fmt, TO_PLUGIN)
+    check_new_outputs([out], sources.values(), overwrite)
     checkpoint = TO_PLUGIN[fmt](sources, **options)
     save_atomic(checkpoint, out)
     return checkpoint['meta']
 
 
 def convert_from_plugin(
-    fmt: str, checkpoint: PathLike, out_dir: PathLike, **options: Any
+    fmt: str,
+    checkpoint: PathLike,
+    out_dir: PathLike,
+    overwrite: bool = False,
+    **options: Any,
 ) -> List[Path]:
     """Convert a plugin checkpoint into another format's files.
 
@@ -75,17 +89,23 @@ def convert_from_plugin(
         fmt (str): A key of :data:`FROM_PLUGIN`, e.g. 'junyanz'.
         checkpoint (str | Path): The plugin checkpoint (read weights-only).
         out_dir (str | Path): Folder for the files; created if missing.
+        overwrite (bool): Replace files that exist there (never the input).
+            Defaults to False.
         **options: Passed to the format's writer.
 
     Returns:
         list[Path]: The files written.
 
     Raises:
-        ValueError: If the format is unknown or the checkpoint cannot be
-            expressed in it; nothing is written then.
+        ValueError: If the format is unknown, the checkpoint cannot be
+            expressed in it, or an output would be the input; nothing is
+            written then.
+        FileExistsError: If output files exist and ``overwrite`` is False;
+            nothing is written then.
     """
     _check_format(fmt, FROM_PLUGIN)
     files = FROM_PLUGIN[fmt](load_weights_file(checkpoint), **options)
     out_dir = Path(out_dir)
+    check_new_outputs([out_dir / name for name in files], [checkpoint], overwrite)
     out_dir.mkdir(parents=True, exist_ok=True)
     return [save_atomic(content, out_dir / name) for name, content in files.items()]

@@ -137,3 +137,61 @@ def test_pickled_input_needs_trust_checkpoint(tmp_path):
     )
     assert trusted.returncode == 0, trusted.stderr
     assert (tmp_path / 'out' / 'latest_net_G_A.pth').is_file()
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location('convert_checkpoint_tool', TOOL)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_an_output_that_is_an_input_is_refused(tmp_path):
+    (tmp_path / 'authors').mkdir()
+    files, _ = _authors_files(tmp_path / 'authors')
+    g_a = files['latest_net_G_A.pth']
+    before = g_a.read_bytes()
+    tool = _tool()
+    for extra in ([], ['--overwrite']):
+        argv = ['--from', 'junyanz', '--G-A', str(g_a), '--out', str(g_a), *extra]
+        with pytest.raises(ValueError, match=r"latest_net_G_A.pth' is the input"):
+            tool.main(argv)
+    assert g_a.read_bytes() == before
+    # --to: a plugin checkpoint named like one of the files it would write.
+    plugin = tmp_path / 'latest_net_G_A.pth'
+    argv = ['--from', 'junyanz', '--G-A', str(g_a), '--out', str(plugin)]
+    assert tool.main(argv) == 0
+    before = plugin.read_bytes()
+    with pytest.raises(ValueError, match='is the input'):
+        tool.main(['--to', 'junyanz', str(plugin), '--out-dir', str(tmp_path)])
+    assert plugin.read_bytes() == before
+
+
+def test_existing_outputs_need_overwrite(tmp_path):
+    (tmp_path / 'authors').mkdir()
+    files, _ = _authors_files(tmp_path / 'authors')
+    plugin = tmp_path / 'plugin.pth'
+    plugin.write_bytes(b'old')
+    tool = _tool()
+    make = ['--from', 'junyanz', '--G-A', str(files['latest_net_G_A.pth'])]
+    with pytest.raises(FileExistsError, match=r"plugin.pth'.*--overwrite"):
+        tool.main([*make, '--out', str(plugin)])
+    assert plugin.read_bytes() == b'old'
+    assert tool.main([*make, '--out', str(plugin), '--overwrite']) == 0
+    assert plugin.read_bytes() != b'old'
+
+    # --to: one of the two files exists; neither is written without --overwrite.
+    out = tmp_path / 'back'
+    out.mkdir()
+    (out / 'latest_net_D_B.pth').write_bytes(b'old')
+    convert = [*make, '--D-B', str(files['latest_net_D_B.pth'])]
+    assert tool.main([*convert, '--out', str(plugin), '--overwrite']) == 0
+    done = _run('--to', 'junyanz', plugin, '--out-dir', out)
+    assert done.returncode == 2
+    assert done.stderr.startswith('error: 1 of the 2 output file(s) already exist')
+    assert "latest_net_D_B.pth'" in done.stderr and '--overwrite' in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ['latest_net_D_B.pth']
+    assert (
+        _run('--to', 'junyanz', plugin, '--out-dir', out, '--overwrite').returncode == 0
+    )
+    assert sorted(p.name for p in out.iterdir()) == sorted(files)
