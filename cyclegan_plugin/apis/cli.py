@@ -14,6 +14,7 @@ A script ends with::
 
 import errno
 import inspect
+import io
 import os
 import os.path as osp
 import re
@@ -53,6 +54,8 @@ _ERRNO_ADVICE = {
     '--work-dir or --out)',
     errno.ENOTDIR: 'a part of that path is a file, not a folder: choose another path',
     errno.EISDIR: 'that is a folder: give a file',
+    errno.EEXIST: 'something of that name is in the way: remove it or choose '
+    'another path',
 }
 
 # PyTorch's DataLoader re-raises a worker's exception with the worker's
@@ -111,11 +114,33 @@ def _raised_by_own_code(error: BaseException) -> bool:
     return any(path.startswith(own + os.sep) for own in _OWN_DIRS)
 
 
+def _file_in_traceback(error: BaseException) -> Optional[str]:
+    """The name of the innermost open file object in the traceback's frames.
+
+    A failed ``write()`` (e.g. a full disk) raises an OSError without a file
+    name; the file object it wrote to is still a local of the frame.
+    """
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    for frame in reversed(frames):
+        for value in frame.f_locals.values():
+            if isinstance(value, io.IOBase) and isinstance(
+                getattr(value, 'name', None), str
+            ):
+                return value.name
+    return None
+
+
 def _os_error_message(error: OSError) -> str:
     """An OSError as one line; the system's own errors get path and advice."""
     if error.errno is None or error.strerror != os.strerror(error.errno):
         return one_line(str(error))  # a message of ours (or a library's)
     paths = [p for p in (error.filename, error.filename2) if p is not None]
+    if not paths:
+        paths = [p for p in (_file_in_traceback(error),) if p is not None]
     text = error.strerror + ''.join(f': {os.fsdecode(p)!r}' for p in paths)
     advice = _ERRNO_ADVICE.get(error.errno)
     return f'{text}; {advice}.' if advice else f'{text}.'

@@ -1,6 +1,7 @@
 """run_cli: an expected failure is one ``error:`` line and exit code 2."""
 
 import errno
+import os
 import sys
 import warnings
 
@@ -69,6 +70,20 @@ def _one_error_line(capsys) -> str:
 def test_expected_failures_are_one_line(error, expected, capsys):
     assert run_cli(_raising(error), []) == 2
     assert expected in _one_error_line(capsys)
+
+
+def test_failed_write_names_the_file_being_written(tmp_path, capsys):
+    def main(argv):
+        with open(tmp_path / 'iter_3.pth', 'wb') as file:
+            file.write(b'weights')
+            # What write() raises on a full disk: an OSError naming no file.
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    assert run_cli(main, []) == 2
+    assert _one_error_line(capsys) == (
+        f"error: No space left on device: '{tmp_path / 'iter_3.pth'}'; free space "
+        'on that disk, or write elsewhere (e.g. another --work-dir or --out).'
+    )
 
 
 def test_long_message_keeps_first_and_last_line(capsys):
