@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Multi-process testing with torchrun: bash tools/dist_test.sh CONFIG CHECKPOINT NPROC [test.py args]
+# A process that exits with an error makes torchrun stop the others (SIGTERM,
+# SIGKILL 30 s later); one that hangs makes the others fail once a collective
+# has waited env_cfg.dist_cfg.timeout seconds, so the job ends either way.
 set -euo pipefail
 CONFIG=$1
 CHECKPOINT=$2

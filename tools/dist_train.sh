@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Multi-process training with torchrun: bash tools/dist_train.sh CONFIG NPROC [train.py args]
 # Without CUDA the processes use gloo on the CPU (same code path as on GPUs).
+# A process that exits with an error makes torchrun stop the others (SIGTERM,
+# SIGKILL 30 s later); one that hangs makes the others fail once a collective
+# has waited env_cfg.dist_cfg.timeout seconds, so the job ends either way.
 set -euo pipefail
 CONFIG=$1
 NPROC=$2

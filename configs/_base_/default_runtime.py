@@ -25,7 +25,15 @@ env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     # nccl on GPUs; RobustRunner falls back to gloo when there is no CUDA.
-    dist_cfg=dict(backend='nccl'),
+    # timeout: seconds a collective waits for the other processes before the
+    # job fails (gloo's own default is 30 min). It must cover the longest time
+    # one rank legitimately works alone while the others wait at the next
+    # collective: rank 0 writing a checkpoint (a few hundred MB with the Adam
+    # states, maybe on a network disk) and the metrics of a validation, where
+    # rank 0 alone extracts the real images' Inception features the first
+    # time. Ten minutes leaves room for those; a hung or stopped process then
+    # ends the job in minutes. Raise it for FID on a large test set on CPUs.
+    dist_cfg=dict(backend='nccl', timeout=600),
     # True keeps freed CPU memory for reuse (no page fault per large tensor):
     # pays for CPU training with Winograd convs, see cyclegan_h2z_fast-cpu.py.
     keep_freed_cpu_memory=False,

@@ -1,7 +1,10 @@
 """tools/dist_train.sh: two CPU processes (gloo) train one model together."""
 
 import os
+import re
+import signal
 import subprocess
+import time
 
 import pytest
 import torch
@@ -102,6 +105,99 @@ def test_two_cpu_processes_train_identical_weights(tmp_path, options):
     assert len([p for p in work.iterdir() if p.is_dir()]) == 1
     assert not list(work.rglob('.*tmp*'))
     assert 'sync_bn=' in proc.stdout + proc.stderr  # skipped on CPU, said so
+
+
+# Rank 1 stops itself (as a hung or debugger-stopped process would) after its
+# second iteration; both ranks write their pid so the test can check that no
+# process is left behind.
+STALL_HOOK = """
+import os
+import signal
+
+from mmengine.dist import get_rank
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+
+
+@HOOKS.register_module()
+class StallRankHook(Hook):
+    def before_train(self, runner):
+        with open(f'{runner.work_dir}/rank{get_rank()}.pid', 'w') as f:
+            f.write(str(os.getpid()))
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        if get_rank() == 1 and runner.iter == 1:
+            os.kill(os.getpid(), signal.SIGSTOP)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+def test_stalled_rank_ends_the_job_after_the_collective_timeout(tmp_path):
+    (tmp_path / 'stall_rank_hook.py').write_text(STALL_HOOK)
+    cfg = write_tiny_config(
+        tmp_path / 'tiny.py',
+        max_iters=6,
+        ckpt_interval=6,
+        custom_imports="dict(imports=['cyclegan_plugin', 'stall_rank_hook'])",
+        custom_hooks="[dict(type='StallRankHook')]",
+    )
+    work = tmp_path / 'work'
+    env = dict(
+        os.environ,
+        PYTHONPATH=f'{tmp_path}{os.pathsep}{REPO}',
+        OMP_NUM_THREADS='1',
+        PORT=str(30500 + os.getpid() % 1000),
+    )
+    env.pop('CUDA_VISIBLE_DEVICES', None)
+    command = ['bash', 'tools/dist_train.sh', str(cfg), '2', '--work-dir', str(work)]
+    command += ['--cfg-options', 'env_cfg.dist_cfg.timeout=10']
+    # Its own session, so a test failure can kill torchrun and all it started.
+    proc = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    start = time.monotonic()
+    pids = []
+    try:
+        # 10 s of timeout, then torchrun's 30 s grace before it SIGKILLs the
+        # stopped rank, which ignores SIGTERM.
+        out, _ = proc.communicate(timeout=120)
+        elapsed = time.monotonic() - start
+        pids = [int(p.read_text()) for p in work.glob('rank*.pid')]
+        left = [pid for pid in pids if _alive(pid)]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        pids = pids or [int(p.read_text()) for p in work.glob('rank*.pid')]
+        for pid in pids:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert proc.returncode != 0, out[-3000:]
+    assert elapsed < 120
+    assert len(pids) == 2, out[-3000:]
+    assert not left, f'processes {left} outlived the job'
+    assert 'Timed out' in out, out[-3000:]  # gloo's own message
+    # RobustRunner's line: which collective, from where, and the knob.
+    assert re.search(
+        r'rank 0: the collective \w+ \(called at \S+:\d+\) waited '
+        r'env_cfg\.dist_cfg\.timeout=10 s .* raise the limit, e\.g\. '
+        r'--cfg-options env_cfg\.dist_cfg\.timeout=20',
+        out,
+    ), out[-3000:]
 
 
 def test_runtime_converts_batch_norm_to_sync_batch_norm():

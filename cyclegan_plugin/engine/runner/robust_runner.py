@@ -4,7 +4,9 @@ import os
 import os.path as osp
 import re
 import warnings
-from typing import Callable, Optional, Union
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Callable, Iterator, Optional, Union
 
 import torch
 import torch.distributed as torch_dist
@@ -19,6 +21,11 @@ from cyclegan_plugin.registry import RUNNERS
 from cyclegan_plugin.utils.cpu_memory import keep_freed_cpu_memory
 
 from ..hooks.resume_state_hook import ResumeStateHook  # noqa: F401 (registers it)
+from .dist_timeout import (
+    dist_timeout,
+    explain_collective_timeout,
+    warn_if_nccl_timeouts_ignored,
+)
 from .state_dict_check import check_model_state_dict
 
 
@@ -43,6 +50,9 @@ class RobustRunner(Runner):
       (MMEngine's own initialisation requires a GPU), so DDP runs on CPUs.
       There ``sync_bn`` is not applied (``SyncBatchNorm`` needs a GPU): each
       process keeps its own batch-norm statistics, with a warning.
+    * Collectives (gloo or NCCL) wait at most ``env_cfg.dist_cfg.timeout``
+      seconds for the other processes; a run that ends that way logs which
+      collective waited and how to raise the limit.
     * After weight initialisation rank 0's tensors are broadcast; non-tensor
       state (the image buffers' history) stays per process.
     * ``env_cfg.keep_freed_cpu_memory=True`` keeps freed CPU memory for
@@ -51,14 +61,25 @@ class RobustRunner(Runner):
     """
 
     def setup_env(self, env_cfg: dict) -> None:
-        """Initialise distributed CPU training with gloo, then as MMEngine."""
-        if self.distributed and not is_distributed() and not torch.cuda.is_available():
-            timeout = env_cfg.get('dist_cfg', {}).get('timeout', 1800)
-            from datetime import timedelta
+        """Initialise distributed CPU training with gloo, then as MMEngine.
 
-            torch_dist.init_process_group(
-                backend='gloo', timeout=timedelta(seconds=timeout)
-            )
+        Both gloo and NCCL collectives wait at most
+        ``env_cfg.dist_cfg.timeout`` seconds for the other processes.
+        """
+        # Checked even when not distributed: a bad value fails on one machine
+        # instead of at the first multi-process launch.
+        self._dist_timeout = dist_timeout(env_cfg)
+        if self.distributed and not is_distributed():
+            if torch.cuda.is_available():
+                warn_if_nccl_timeouts_ignored()
+                # MMEngine's init_dist turns the seconds into a timedelta.
+                dist_cfg = dict(env_cfg.get('dist_cfg') or {})
+                dist_cfg['timeout'] = self._dist_timeout
+                env_cfg = {**env_cfg, 'dist_cfg': dist_cfg}
+            else:
+                torch_dist.init_process_group(
+                    backend='gloo', timeout=timedelta(seconds=self._dist_timeout)
+                )
         if env_cfg.get('keep_freed_cpu_memory', False):
             if not keep_freed_cpu_memory():
                 # The logger does not exist yet at this point of Runner.__init__.
@@ -68,6 +89,33 @@ class RobustRunner(Runner):
                     stacklevel=2,
                 )
         super().setup_env(env_cfg)
+
+    @contextmanager
+    def _explaining_collective_timeouts(self) -> Iterator[None]:
+        # The backend's message says only that a receive timed out.
+        try:
+            yield
+        except RuntimeError as error:
+            if self.distributed:
+                line = explain_collective_timeout(error, self._dist_timeout, self.rank)
+                if line:
+                    self.logger.error(line)
+            raise
+
+    def train(self) -> nn.Module:
+        """Train as MMEngine does; a collective's timeout is explained."""
+        with self._explaining_collective_timeouts():
+            return super().train()
+
+    def val(self) -> dict:
+        """Validate as MMEngine does; a collective's timeout is explained."""
+        with self._explaining_collective_timeouts():
+            return super().val()
+
+    def test(self) -> dict:
+        """Test as MMEngine does; a collective's timeout is explained."""
+        with self._explaining_collective_timeouts():
+            return super().test()
 
     def wrap_model(self, model_wrapper_cfg: Optional[dict], model: nn.Module):
         """Wrap as MMEngine does; on CPUs without ``sync_bn``."""
