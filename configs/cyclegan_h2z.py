@@ -1,4 +1,4 @@
-# The paper's horse2zebra recipe (Zhu et al. 2017; REFERENCE.md §1):
+# The paper's horse2zebra recipe (Zhu et al. 2017, as in the authors' code):
 # 256x256, batch 1, ResNet-9 G, 70x70 PatchGAN, LSGAN, lambda 10, identity 0.5,
 # buffer 50, Adam 2e-4 (0.5, 0.999), 100 + 100 epochs = 266,800 iterations.
 # Data: data/horse2zebra/{trainA,trainB,testA,testB}

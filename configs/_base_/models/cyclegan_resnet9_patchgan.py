@@ -1,5 +1,7 @@
-# The paper's CycleGAN (Zhu et al. 2017, REFERENCE.md §1): ResNet-9 generators,
-# 70x70 PatchGANs, LSGAN, cycle lambda 10, identity 0.5 * lambda, buffer 50.
+# The paper's CycleGAN (Zhu et al. 2017) as in the authors' code: ResNet-9
+# generators, 70x70 PatchGANs, LSGAN, cycle lambda 10, identity 0.5 * lambda,
+# buffer 50. The optimizers are in _base_/schedules/adam_2e-4.py, so that
+# MMagic's runtime base (which has its own optim_wrapper) can sit beside this.
 model = dict(
     type='CycleGAN',
     data_preprocessor=dict(type='CycleGANDataPreprocessor'),
@@ -38,20 +40,4 @@ model = dict(
     # G_A(A) with G_A(B), G_B(B) with G_B(A) as one batch each: same results
     # with instance norm, faster with Winograd convs (cyclegan_h2z_fast-cpu.py).
     batch_generator_calls=False,
-)
-
-# FastAdam is Adam with torch's fused kernel where it exists (torch >= 2.4 on
-# CPUs, CUDA everywhere): the same updates in one pass over the weights.
-# --amp turns both wrappers into MixedPrecisionOptimWrapper. The scope prefix
-# finds it also when MMagic's optimizer constructor builds it (configs/mmagic).
-optim_wrapper = dict(
-    constructor='MultiOptimWrapperConstructor',
-    generators=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='cyclegan_plugin.FastAdam', lr=2e-4, betas=(0.5, 0.999)),
-    ),
-    discriminators=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='cyclegan_plugin.FastAdam', lr=2e-4, betas=(0.5, 0.999)),
-    ),
 )
