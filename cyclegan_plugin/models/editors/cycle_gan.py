@@ -26,6 +26,17 @@ def _set_requires_grad(module: nn.Module, flag: bool) -> None:
         p.requires_grad_(flag)
 
 
+def _divergence_kwargs(divergence_cfg: dict) -> dict:
+    known = ('factor', 'patience', 'window', 'floor')
+    unknown = sorted(set(divergence_cfg) - set(known))
+    if unknown:
+        raise ValueError(
+            f'model.divergence_cfg has no key {unknown[0]!r}; its keys are '
+            f'{", ".join(known)}.'
+        )
+    return {f'divergence_{k}': v for k, v in divergence_cfg.items()}
+
+
 def _compile_forward(module: nn.Module, compile_cfg: dict) -> None:
     # Compiling the bound forward rather than wrapping the module keeps the
     # state_dict keys, and DDP wraps the parent modules as usual.
@@ -66,9 +77,12 @@ class CycleGAN(BaseModel):
 
        and likewise :math:`L_{D_B}` on A; 0.5 is ``disc_loss_weight``.
 
-    Every loss term is logged on its own. A non-finite loss skips the
-    iteration's update (counted and warned about, naming the term);
-    ``max_nonfinite_streak`` such iterations in a row stop training.
+    Every loss term is logged on its own. A non-finite loss, or non-finite
+    gradients of a finite one, skip the iteration's update (counted and
+    warned about); ``max_nonfinite_streak`` such iterations in a row stop
+    training. A finite blow-up (``loss_G`` or ``loss_D`` far above its
+    running median for many iterations, see ``divergence_cfg``) warns, then
+    stops training too (:class:`NonFiniteGuard`).
 
     Args:
         generator (dict): Config of G_A (and of G_B unless ``generator_B``).
@@ -89,7 +103,13 @@ class CycleGAN(BaseModel):
         disc_loss_weight (float): Factor of each discriminator loss.
             Defaults to 0.5.
         max_nonfinite_streak (int): Iterations in a row with a non-finite
-            loss after which training stops with an error. Defaults to 20.
+            loss or gradient after which training stops with an error.
+            Defaults to 20.
+        divergence_cfg (dict): Overrides of the divergence check's
+            thresholds: ``factor`` (1000; None turns it off), ``patience``
+            (50), ``window`` (100), ``floor`` (1.0), as
+            :class:`NonFiniteGuard`'s ``divergence_*`` arguments. Defaults to
+            ``dict()``.
         channels_last (bool): Keep the networks' weights and the images in
             ``torch.channels_last`` memory format. Pays off with cuDNN and
             mixed precision on tensor-core GPUs, not on CPUs
@@ -123,6 +143,7 @@ class CycleGAN(BaseModel):
         discriminator_B: Optional[dict] = None,
         disc_loss_weight: float = 0.5,
         max_nonfinite_streak: int = 20,
+        divergence_cfg: dict = dict(),
         channels_last: bool = False,
         compile_cfg: Optional[dict] = None,
         batch_generator_calls: bool = False,
@@ -178,7 +199,9 @@ class CycleGAN(BaseModel):
             ):
                 _compile_forward(module, dict(compile_cfg))
         self.disc_loss_weight = float(disc_loss_weight)
-        self.nonfinite_guard = NonFiniteGuard(max_nonfinite_streak)
+        self.nonfinite_guard = NonFiniteGuard(
+            max_nonfinite_streak, **_divergence_kwargs(divergence_cfg)
+        )
 
     # ------------------------------------------------------------ training
     def train_step(
@@ -208,8 +231,9 @@ class CycleGAN(BaseModel):
             )
             g_losses = self._generator_losses(real_A, real_B, outputs, discriminators)
         _set_requires_grad(discriminators, True)
-        if not self.nonfinite_guard.update(g_optim, g_losses):
-            # Non-finite fakes must not enter the history buffers.
+        if not self.nonfinite_guard.update(g_optim, g_losses, 'loss_G'):
+            # No discriminator step either: non-finite fakes must not enter
+            # the history buffers.
             return self._log_vars(g_losses, skipped=True)
 
         # Discriminator step on buffered fakes of the same forward pass.
@@ -219,7 +243,7 @@ class CycleGAN(BaseModel):
             d_losses = self._discriminator_losses(
                 real_A, real_B, fake_A, fake_B, discriminators
             )
-        skipped = not self.nonfinite_guard.update(d_optim, d_losses)
+        skipped = not self.nonfinite_guard.update(d_optim, d_losses, 'loss_D')
         return self._log_vars({**g_losses, **d_losses}, skipped=skipped)
 
     def _generator_losses(
