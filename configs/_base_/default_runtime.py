@@ -10,8 +10,10 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # save_last: a crash never costs more than `interval` iterations.
+    # RobustCheckpointHook: MMEngine's options; old checkpoints are deleted
+    # only after the new one is complete, so a kill never leaves none.
     checkpoint=dict(
-        type='CheckpointHook',
+        type='RobustCheckpointHook',
         interval=5000,
         by_epoch=False,
         max_keep_ckpts=5,

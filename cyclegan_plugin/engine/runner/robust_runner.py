@@ -11,16 +11,32 @@ from typing import Callable, Iterator, Optional, Union
 import torch
 import torch.distributed as torch_dist
 import torch.nn as nn
-from mmengine.dist import broadcast, is_distributed, master_only
+from mmengine.dist import (
+    all_reduce,
+    broadcast,
+    is_distributed,
+    is_main_process,
+    master_only,
+)
+from mmengine.hooks import CheckpointHook
 from mmengine.model import is_model_wrapper
-from mmengine.runner import Runner
+from mmengine.runner import BaseLoop, EpochBasedTrainLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
+from cyclegan_plugin.models.editors.nonfinite_guard import (
+    LAST_GOOD_CHECKPOINT,
+    resume_advice,
+)
 from cyclegan_plugin.models.utils.checkpoint import CheckpointError, load_weights_file
 from cyclegan_plugin.registry import RUNNERS
 from cyclegan_plugin.utils.cpu_memory import keep_freed_cpu_memory
 
 from ..hooks.resume_state_hook import ResumeStateHook  # noqa: F401 (registers it)
+from .checkpoint_files import (
+    read_last_checkpoint,
+    remove_stale_temp_files,
+    temp_name,
+)
 from .dist_timeout import (
     dist_timeout,
     explain_collective_timeout,
@@ -35,7 +51,15 @@ class RobustRunner(Runner):
 
     * Checkpoints are written to a temporary file in the same folder, fsynced
       and renamed, so a kill during a save leaves the previous checkpoint (and
-      ``last_checkpoint``, written by ``CheckpointHook`` after the save) valid.
+      ``last_checkpoint``, written by ``RobustCheckpointHook`` after the save)
+      valid. Temporary files a killed run left are deleted at the next start.
+    * A checkpoint whose weights are not all finite is never written: the
+      save raises and training stops, naming the checkpoint to resume from.
+    * ``resume=True`` (``--resume``) without a path resumes from the work
+      dir's ``last_checkpoint`` (a name there is read relative to the work
+      dir, so a copied work dir resumes from its own files) and is an error
+      when there is none; so is a ``train_cfg.max_iters`` (``max_epochs``)
+      that leaves nothing to train.
     * Checkpoints hold only tensors and plain types (see
       :class:`ResumeStateHook`) and are read with ``weights_only=True`` on
       every torch version (``--resume``, ``load_from``, ``tools/test.py``),
@@ -103,9 +127,75 @@ class RobustRunner(Runner):
             raise
 
     def train(self) -> nn.Module:
-        """Train as MMEngine does; a collective's timeout is explained."""
+        """Train as MMEngine does; a collective's timeout is explained.
+
+        Raises:
+            ValueError: If ``train_cfg`` leaves nothing to train, from the
+                start or from the resumed checkpoint on.
+            FileNotFoundError: If ``resume=True`` finds no checkpoint.
+        """
+        self._check_train_length()
+        if self._resume and self._load_from is None:
+            # Before building anything: a wrong --resume fails at once.
+            self._load_from = read_last_checkpoint(self.work_dir, self.logger)
+        self._remove_stale_temp_files()
         with self._explaining_collective_timeouts():
             return super().train()
+
+    def _check_train_length(self) -> None:
+        loop = self._train_loop
+        if isinstance(loop, BaseLoop):
+            lengths = dict(max_iters=loop.max_iters)
+        else:
+            lengths = {k: (loop or {}).get(k) for k in ('max_iters', 'max_epochs')}
+        for key, value in lengths.items():
+            if isinstance(value, (int, float)) and value <= 0:
+                raise ValueError(
+                    f'train_cfg.{key} is {value}: nothing would be trained. Set a '
+                    f'positive number, e.g. --cfg-options train_cfg.{key}=1000.'
+                )
+
+    def load_or_resume(self) -> None:
+        """Load or resume as MMEngine does; see :meth:`train` for resume.
+
+        Raises:
+            FileNotFoundError: If ``resume=True`` finds no checkpoint.
+            ValueError: If the resumed checkpoint is at or past the end of
+                training.
+        """
+        if self._has_loaded or not self._resume:
+            return super().load_or_resume()
+        path = self._load_from or read_last_checkpoint(self.work_dir, self.logger)
+        self.resume(path)
+        self._has_loaded = True
+        # Overrides the value restored with the message hub: this file exists.
+        self.message_hub.update_info(LAST_GOOD_CHECKPOINT, path)
+        loop = self._train_loop
+        if not isinstance(loop, BaseLoop):
+            return  # not training
+        if isinstance(loop, EpochBasedTrainLoop):
+            done, end, key, unit = loop.epoch, loop.max_epochs, 'max_epochs', 'epoch'
+        else:
+            done, end, key, unit = loop.iter, loop.max_iters, 'max_iters', 'iteration'
+        if done >= end:
+            raise ValueError(
+                f'Nothing to resume: {path} is at {unit} {done} and '
+                f'train_cfg.{key} is {end}. To train on, raise it: '
+                f'--cfg-options train_cfg.{key}=N with N > {done}.'
+            )
+
+    def _remove_stale_temp_files(self) -> None:
+        if not is_main_process():
+            return
+        folders = {self.work_dir}
+        for hook in self.hooks:
+            out_dir = hook.out_dir if isinstance(hook, CheckpointHook) else None
+            if out_dir is not None and str(out_dir) != self.work_dir:
+                # Where CheckpointHook.before_train will put its files.
+                basename = osp.basename(self.work_dir.rstrip(osp.sep))
+                folders.add(osp.join(str(out_dir), basename))
+        for folder in sorted(folders):
+            remove_stale_temp_files(folder, self.logger)
 
     def val(self) -> dict:
         """Validate as MMEngine does; a collective's timeout is explained."""
@@ -154,14 +244,48 @@ class RobustRunner(Runner):
             custom_hooks.append(dict(type='cyclegan_plugin.ResumeStateHook'))
         super().register_hooks(default_hooks, custom_hooks)
 
-    @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs) -> None:
         """Save as MMEngine does, atomically (temp file, fsync, rename).
 
-        Only rank 0 writes (MMEngine's method is rank-0 only too).
+        Every rank checks that the weights are finite, so that all stop
+        together; only rank 0 writes (MMEngine's method is rank-0 only too).
+
+        Raises:
+            RuntimeError: If a weight is NaN or infinite. Nothing is written;
+                the message names the checkpoint to resume from.
         """
+        bad = self._nonfinite_weights()
+        if bad:
+            message = (
+                f'Refused to write checkpoint {osp.join(out_dir, filename)}: '
+                f'{len(bad)} weight tensors are not finite ({", ".join(bad[:3])}'
+                f'{", ..." if len(bad) > 3 else ""}); training stopped. '
+                f'{resume_advice()}'
+            )
+            self.logger.error(message)
+            raise RuntimeError(message)
+        self._save_atomically(out_dir, filename, *args, **kwargs)
+
+    def _nonfinite_weights(self) -> list:
+        model = self.model.module if is_model_wrapper(self.model) else self.model
+        bad = [
+            name
+            for name, value in model.state_dict().items()
+            if isinstance(value, torch.Tensor)
+            and value.is_floating_point()
+            and not bool(torch.isfinite(value).all())
+        ]
+        if is_distributed():
+            count = torch.tensor(float(len(bad)))
+            all_reduce(count, op='max')
+            if count.item() and not bad:
+                bad = ['on another rank']
+        return bad
+
+    @master_only
+    def _save_atomically(self, out_dir: str, filename: str, *args, **kwargs) -> None:
         final = osp.join(out_dir, filename)
-        tmp_name = f'.{filename}.tmp-{os.getpid()}'
+        tmp_name = temp_name(filename)
         tmp = osp.join(out_dir, tmp_name)
         try:
             super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
