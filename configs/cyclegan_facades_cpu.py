@@ -8,38 +8,30 @@ model = dict(
 )
 
 load_size, crop_size = 72, 64
-train_dataloader = dict(
-    num_workers=1,
-    dataset=dict(
-        pipeline=[
-            dict(type='LoadAlignedPair'),
-            dict(
-                type='ResizeImages',
-                keys=['img_A', 'img_B'],
-                scale=load_size,
-                interpolation='bicubic',
-            ),
-            dict(type='RandomCropImages', keys=['img_A', 'img_B'], crop_size=crop_size),
-            dict(type='RandomFlipImages', keys=['img_A', 'img_B'], prob=0.5),
-            dict(type='PackTranslationInputs', keys=['img_A', 'img_B']),
-        ]
-    ),
+
+
+def with_args(pipeline, **args_by_type):
+    """``pipeline``'s steps, each updated with ``args_by_type[its type]``.
+
+    MMEngine merges dicts but replaces lists: a variant rebuilds the base's
+    list. Not shared from a base: MMEngine drops the functions of a config.
+    """
+    return [dict(step, **args_by_type.get(step.type, {})) for step in pipeline]
+
+
+# The base's pipelines with the 64 px sizes (load 72, crop 64).
+train_pipeline = with_args(
+    _base_.train_pipeline,
+    ResizeImages=dict(scale=load_size),
+    RandomCropImages=dict(crop_size=crop_size),
 )
-val_dataloader = dict(
-    dataset=dict(
-        pipeline=[
-            dict(type='LoadAlignedPair'),
-            # Nearest keeps label maps to their palette colours when resizing.
-            dict(
-                type='ResizeImages',
-                keys=['img_A', 'img_B'],
-                scale=crop_size,
-                interpolation='nearest',
-            ),
-            dict(type='PackTranslationInputs', keys=['img_A', 'img_B']),
-        ]
-    )
+# Nearest keeps label maps to their palette colours when resizing.
+test_pipeline = with_args(
+    _base_.test_pipeline,
+    ResizeImages=dict(scale=crop_size, interpolation='nearest'),
 )
+train_dataloader = dict(num_workers=1, dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 max_iters = 1000
