@@ -92,3 +92,47 @@ def test_without_a_file_list_the_second_input_of_a_name_fails(tmp_path):
     hook.after_test_iter(runner, 0, outputs=samples[:2])  # the same input twice
     with pytest.raises(ValueError, match=r"'a/x.jpg' and 'b/x.jpg' would both"):
         hook.after_test_iter(runner, 1, outputs=samples[2:])
+
+
+def test_through_the_runners_test_loop(tmp_path):
+    from mmengine.runner import Runner
+
+    root = tmp_path / 'data'
+    for i, name in enumerate(['sub1/x.jpg', 'sub2/x.jpg', 'x.png']):
+        _image(root / 'testA' / name, 40 * i)
+        _image(root / 'testB' / name.replace('x', 'y'), 40 * i)
+    out = tmp_path / 'out'
+    runner = Runner(
+        model=dict(
+            type='CycleGAN',
+            generator=dict(type='ResnetGenerator', base_channels=4, num_blocks=1),
+            discriminator=dict(type='PatchDiscriminator', base_channels=4, num_conv=1),
+        ),
+        work_dir=str(tmp_path / 'work'),
+        default_scope='cyclegan_plugin',
+        test_dataloader=dict(
+            batch_size=2,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            dataset=dict(
+                type='UnpairedImageDataset',
+                data_root=str(root),
+                split='test',
+                serial=True,
+                aligned=True,
+                pipeline=PIPELINE,
+                test_mode=True,
+            ),
+        ),
+        test_evaluator=dict(type='L1'),
+        test_cfg=dict(),
+        custom_hooks=[dict(type='SaveTranslationsHook', out_dir=str(out))],
+    )
+    runner.test()
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob('*.png')) == [
+        'fake_A/sub1/y.png',
+        'fake_A/sub2/y.png',
+        'fake_A/y.png',
+        'fake_B/sub1/x.png',
+        'fake_B/sub2/x.png',
+        'fake_B/x.png',
+    ]
