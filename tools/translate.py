@@ -5,6 +5,14 @@
 INPUT is a file, a folder (recursive) or a quoted glob. Images keep their own
 size by default (padded to what the generator needs, cropped back); ``--size N``
 resizes them to N x N first, as the authors' test script does.
+
+Outputs keep the inputs' paths below the input folder (or a glob's first
+wildcard). Before anything is written, the run is refused if ``--out`` is, or
+is inside, an input folder, if an output would replace an input file or
+another input's output (``x.jpg`` and ``x.png`` both give ``x.png``), or if
+outputs exist already (``--overwrite`` replaces them). An image that cannot be
+translated (corrupt, too small, too large for the memory) is reported and
+skipped; the run ends with ``error: N translated, M failed: ...`` (exit 2).
 """
 
 import argparse
