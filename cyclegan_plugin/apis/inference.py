@@ -240,8 +240,10 @@ def _collect(
             )
         base = _glob_base(pattern)
         sources += [_Source(f, base) for f in found]
-        # A sub-folder of a non-recursive glob's folder is not read again.
-        (input_dirs if '**' in pattern else flat_dirs).append(base)
+        if '**' in pattern:
+            input_dirs.append(base)
+        else:  # it does not read the sub-folders of its folder
+            flat_dirs.append(base)
     by_path: Dict[str, _Source] = {}
     for source in sources:
         by_path.setdefault(source.path, source)
@@ -281,7 +283,8 @@ def translate_array(
     """Translate one ``(H, W, 3)`` uint8 RGB image at its own size.
 
     The image is reflect-padded to what the generator needs and the output
-    cropped back, so any size works.
+    cropped back, so any size works that is not below the generator's
+    smallest (a few pixels: its paddings and norms need some context).
 
     Returns:
         np.ndarray: ``(H, W, 3)`` uint8 RGB translation.
@@ -470,7 +473,6 @@ def translate_images(
             chunk = list(
                 zip(sources[start : start + step], targets[start : start + step])
             )
-            current = chunk[0][0].path
             images, jobs = [], []
             for source, target in chunk:
                 current = source.path

@@ -16,7 +16,8 @@ def write_image_atomic(path: str, rgb: np.ndarray) -> None:
     """Write an RGB uint8 ``(H, W, 3)`` image via a temp file and rename.
 
     Raises:
-        OSError: If OpenCV cannot encode the image for ``path``'s extension.
+        OSError: If OpenCV cannot encode the image for ``path``'s extension,
+            or the file cannot be written (no partial file is left then).
     """
     os.makedirs(osp.dirname(path) or '.', exist_ok=True)
     ext = osp.splitext(path)[1] or '.png'
@@ -24,9 +25,15 @@ def write_image_atomic(path: str, rgb: np.ndarray) -> None:
     if not ok:
         raise OSError(f'Cannot encode an image as {ext!r} for {path!r}')
     tmp = f'{path}.tmp-{os.getpid()}'
-    with open(tmp, 'wb') as f:
-        f.write(buf.tobytes())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, 'wb') as f:
+            f.write(buf.tobytes())
+        os.replace(tmp, path)
+    except BaseException:
+        # A full disk must not leave a truncated temporary file behind.
+        if osp.lexists(tmp):
+            os.remove(tmp)
+        raise
 
 
 # Which input names each output field: A's file for what G_A made from A.
