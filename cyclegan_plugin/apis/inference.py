@@ -483,7 +483,9 @@ def translate_images(
                             image, (size, size), interpolation=cv2.INTER_CUBIC
                         )
                 except (OSError, ValueError, MemoryError, cv2.error) as err:
-                    _skip(failed, source.path, _one_line(err))
+                    # MemoryError() has no message of its own.
+                    reason = _one_line(err) or f'{type(err).__name__} reading it'
+                    _skip(failed, source.path, reason)
                     continue
                 images.append(image)
                 jobs.append((source.path, target))
