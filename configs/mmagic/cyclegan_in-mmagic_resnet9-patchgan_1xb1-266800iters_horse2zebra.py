@@ -6,6 +6,7 @@
 _base_ = [
     'mmagic::_base_/datasets/unpaired_imgs_256x256.py',
     'mmagic::_base_/gen_default_runtime.py',
+    '../_base_/models/cyclegan_resnet9_patchgan.py',  # the paper's CycleGAN
 ]
 # Registers our components, and the bridge that feeds them MMagic's batches.
 custom_imports = dict(
@@ -16,18 +17,13 @@ default_scope = 'mmagic'
 
 data_root = './data/horse2zebra'  # trainA (horses), trainB (zebras), testA, testB
 
+# Our model, found from default_scope='mmagic' by its prefix. It builds the
+# base's networks, losses and buffer in our scope: their names need none.
 model = dict(
     type='cyclegan_plugin.CycleGAN',
     # MMagic's DataPreprocessor, handing our model RGB in [-1, 1] and MMagic's
     # metrics and visualizer BGR, as they expect.
     data_preprocessor=dict(type='cyclegan_plugin.MMagicDataPreprocessor'),
-    generator=dict(type='cyclegan_plugin.ResnetGenerator', num_blocks=9),
-    discriminator=dict(type='cyclegan_plugin.PatchDiscriminator', num_conv=3),
-    gan_loss=dict(type='cyclegan_plugin.GANLoss', gan_type='lsgan'),
-    cycle_loss=dict(type='cyclegan_plugin.L1Loss', loss_weight=10.0),  # lambda
-    # The paper's lambda_identity * lambda = 0.5 * 10 (MMagic's configs use 0.5).
-    identity_loss=dict(type='cyclegan_plugin.L1Loss', loss_weight=5.0),
-    buffer=dict(type='cyclegan_plugin.ImageBuffer', buffer_size=50),
 )
 
 # MMagic's pipelines (BGR loading, resize 286 + crop 256, flips), packed under
@@ -48,7 +44,9 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 # MMagic's MultiOptimWrapperConstructor (from the runtime base) builds one
-# wrapper per sub-module: our model's `generators` and `discriminators`.
+# wrapper per sub-module: our model's `generators` and `discriminators`. Our
+# _base_/schedules can't be inherited here: MMagic's runtime base also sets
+# optim_wrapper and the loops, and MMEngine refuses a key twice among bases.
 optim_wrapper = dict(
     generators=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
     discriminators=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),

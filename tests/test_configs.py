@@ -1,0 +1,160 @@
+"""The configs derive from their bases instead of restating them."""
+
+from pathlib import Path
+
+import mmengine.config.config as mmengine_config
+import pytest
+from mmengine.config import Config
+
+CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
+BASE_MODEL = CONFIGS / '_base_' / 'models' / 'cyclegan_resnet9_patchgan.py'
+ADAM = CONFIGS / '_base_' / 'schedules' / 'adam_2e-4.py'
+IN_MMAGIC = (
+    CONFIGS
+    / 'mmagic'
+    / 'cyclegan_in-mmagic_resnet9-patchgan_1xb1-266800iters_horse2zebra.py'
+)
+WITH_MMAGIC = (
+    CONFIGS
+    / 'mmagic'
+    / 'cyclegan_with-mmagic-metrics_resnet9-patchgan_1xb1-266800iters_horse2zebra.py'
+)
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def _load(path: Path) -> Config:
+    # custom_imports of the MMagic configs name mmagic modules: not imported.
+    return Config.fromfile(str(path), import_custom_modules=False)
+
+
+def _changed_args(base: list, pipeline: list) -> dict:
+    """``{step type: {arg: (base value, value)}}`` of the steps that differ."""
+    assert [step.type for step in pipeline] == [step.type for step in base]
+    changes = {}
+    for old, new in zip(base, pipeline):
+        assert old.keys() == new.keys(), new.type
+        diff = {key: (old[key], new[key]) for key in old if old[key] != new[key]}
+        if diff:
+            changes[new.type] = diff
+    return changes
+
+
+@pytest.mark.parametrize(
+    'name, base, test_changes',
+    [
+        (
+            'cyclegan_h2z_cpu.py',
+            'cyclegan_h2z.py',
+            {'ResizeImages': {'scale': (256, 64)}},
+        ),
+        (
+            'cyclegan_facades_cpu.py',
+            'cyclegan_facades.py',
+            {
+                'ResizeImages': {
+                    'scale': (256, 64),
+                    'interpolation': ('bicubic', 'nearest'),
+                }
+            },
+        ),
+    ],
+)
+def test_cpu_configs_change_only_the_sizes_of_the_base_pipelines(
+    name, base, test_changes
+):
+    cfg, base_cfg = _load(CONFIGS / name), _load(CONFIGS / base)
+    expected = dict(
+        train_dataloader={
+            'ResizeImages': {'scale': (286, 72)},
+            'RandomCropImages': {'crop_size': (256, 64)},
+        },
+        val_dataloader=test_changes,
+        test_dataloader=test_changes,
+    )
+    for loader in LOADERS:
+        pipeline = cfg[loader].dataset.pipeline
+        base_pipeline = base_cfg[loader].dataset.pipeline
+        assert _changed_args(base_pipeline, pipeline) == expected[loader], loader
+        # Everything else of the datasets is the base's.
+        others = {k: v for k, v in cfg[loader].dataset.items() if k != 'pipeline'}
+        base_others = {
+            k: v for k, v in base_cfg[loader].dataset.items() if k != 'pipeline'
+        }
+        assert others == base_others, loader
+    # The top-level variables are the pipelines the loaders use.
+    assert cfg.train_pipeline == cfg.train_dataloader.dataset.pipeline
+    assert cfg.test_pipeline == cfg.test_dataloader.dataset.pipeline
+
+
+def test_aligned_base_is_the_unpaired_one_with_its_dataset_and_loading():
+    aligned = _load(CONFIGS / '_base_' / 'datasets' / 'aligned_256.py')
+    unpaired = _load(CONFIGS / '_base_' / 'datasets' / 'unpaired_256.py')
+    for key in ('train_pipeline', 'test_pipeline'):
+        assert aligned[key][0] == dict(type='LoadAlignedPair')
+        assert unpaired[key][0].type == 'LoadTranslationImage'
+        assert aligned[key][1:] == unpaired[key][1:]
+    assert aligned.train_dataloader.dataset == dict(
+        unpaired.train_dataloader.dataset,
+        type='AlignedImageDataset',
+        unpaired=True,
+        pipeline=aligned.train_pipeline,
+    )
+    val = {k: v for k, v in unpaired.val_dataloader.dataset.items() if k != 'serial'}
+    val.update(type='AlignedImageDataset', pipeline=aligned.test_pipeline)
+    for loader in LOADERS:
+        if loader != 'train_dataloader':
+            assert aligned[loader].dataset == val, loader
+        settings = {k: v for k, v in aligned[loader].items() if k != 'dataset'}
+        assert settings == {
+            k: v for k, v in unpaired[loader].items() if k != 'dataset'
+        }, loader
+
+
+def test_the_recipes_take_the_optimizers_from_the_schedules():
+    adam = _load(ADAM).optim_wrapper
+    assert 'optim_wrapper' not in _load(BASE_MODEL)
+    for name in ('cyclegan_h2z.py', 'cyclegan_facades_cpu.py', 'cyclegan_demo.py'):
+        assert _load(CONFIGS / name).optim_wrapper == adam, name
+
+
+@pytest.fixture
+def mmagic_bases(tmp_path, monkeypatch):
+    """Stand-ins for MMagic's two bases: ``mmagic::`` resolves without MMagic.
+
+    The tests check what our files add to them. The runtime's keys that our
+    bases must not repeat (MMEngine refuses a key set by two bases) are there.
+    """
+    root = tmp_path / 'mmagic'
+    bases = root / '.mim' / 'configs' / '_base_'
+    (bases / 'datasets').mkdir(parents=True)
+    (root / '.mim' / 'model-index.yml').write_text('Import: []\n')
+    (bases / 'datasets' / 'unpaired_imgs_256x256.py').write_text(
+        'train_pipeline = []\ntest_pipeline = []\n'
+    )
+    (bases / 'gen_default_runtime.py').write_text(
+        "default_scope = 'mmagic'\n"
+        "optim_wrapper = dict(constructor='MultiOptimWrapperConstructor')\n"
+        'train_cfg = dict(by_epoch=False)\n'
+        "val_cfg = dict(type='MultiValLoop')\n"
+        "test_cfg = dict(type='MultiTestLoop')\n"
+    )
+    monkeypatch.setattr(mmengine_config, 'is_installed', lambda pkg: pkg == 'mmagic')
+    monkeypatch.setattr(mmengine_config, 'get_installed_path', lambda pkg: str(root))
+
+
+def test_mmagic_configs_inherit_our_model(mmagic_bases):
+    base = _load(BASE_MODEL).model
+    in_mmagic = _load(IN_MMAGIC)
+    assert in_mmagic.default_scope == 'mmagic'
+    # Only the names MMagic's scope must find carry our prefix.
+    assert in_mmagic.model == dict(
+        base,
+        type='cyclegan_plugin.CycleGAN',
+        data_preprocessor=dict(type='cyclegan_plugin.MMagicDataPreprocessor'),
+    )
+    with_mmagic = _load(WITH_MMAGIC)
+    assert with_mmagic.default_scope == 'cyclegan_plugin'
+    assert with_mmagic.model == dict(
+        base, data_preprocessor=dict(type='MMagicDataPreprocessor')
+    )
+    assert with_mmagic.optim_wrapper == _load(ADAM).optim_wrapper
