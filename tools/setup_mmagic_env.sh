@@ -4,7 +4,7 @@
 #   bash tools/setup_mmagic_env.sh          # prints the environment's path last
 #   "$(bash tools/setup_mmagic_env.sh | tail -n1)/bin/python" -c 'import mmagic'
 #
-# MMagic 1.2.0 only imports on an old stack (REFERENCE.md §3): torch 2.1.2, a full
+# MMagic 1.2.0 only imports on an old stack (docs/mmagic.md): torch 2.1.2, a full
 # mmcv 2.1.0 whose CPU ops are compiled here (about 12 of the 14 minutes on 2
 # cores), numpy < 2 and a few pinned libraries (requirements/mmagic*.txt).
 #
@@ -42,7 +42,7 @@ build_env() {
     log "creating venv with $PYTHON in $dest"
     "$PYTHON" -m venv "$dest"
 
-    # Step 1 (REFERENCE.md §3): build tools and the torch that mmcv compiles against.
+    # Step 1: build tools and the torch that mmcv compiles against.
     log 'step 1/3: torch 2.1.2, numpy < 2, build tools'
     "${pip[@]}" -c "$CONSTRAINTS" 'setuptools<70' wheel ninja 'numpy<2' \
         torch==2.1.2 torchvision==0.16.2
