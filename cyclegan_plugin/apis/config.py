@@ -1,5 +1,6 @@
 """Loading and adjusting configs the way ``tools/*.py`` need it."""
 
+import ast
 import difflib
 import inspect
 import os
@@ -168,8 +169,9 @@ def load_config(
     Raises:
         FileNotFoundError: If ``path`` does not exist.
         KeyError: If an override names a key the config does not have.
-        ValueError: If an override gives a string (or a float) for a
-            numeric option (or an integer one), or a non-bool for a bool.
+        ValueError: If the file is not valid Python, or an override gives
+            a string (or a float) for a numeric option (or an integer one),
+            or a non-bool for a bool.
         NotADirectoryError: If ``work_dir`` is, or lies inside, a file.
         PermissionError: If ``work_dir`` cannot be created or written.
     """
@@ -177,6 +179,16 @@ def load_config(
         raise FileNotFoundError(
             f'Config file {path!r} does not exist; see configs/ for the shipped ones.'
         )
+    with open(path, encoding='utf-8') as f:
+        source = f.read()
+    try:
+        # MMEngine parses the file from a string: its error names no file.
+        ast.parse(source, filename=path)
+    except SyntaxError as err:
+        raise ValueError(
+            f'Config file {path!r} is not valid Python: {err.msg} at line '
+            f'{err.lineno}; fix it there.'
+        ) from err
     cfg = Config.fromfile(path)
     if cfg_options:
         for key, value in cfg_options.items():

@@ -149,3 +149,10 @@ def test_unwritable_work_dir_is_refused(tmp_path, monkeypatch):
     with pytest.raises(PermissionError, match=r"'.*ro/new' cannot be written"):
         load_config(H2Z, work_dir=f'{parent}/new')
     assert load_config(H2Z, work_dir=str(tmp_path / 'ok')).work_dir
+
+
+def test_config_that_is_not_python_names_file_and_line(tmp_path):
+    bad = tmp_path / 'bad.py'
+    bad.write_text("model = dict(type='CycleGAN'\n")
+    with pytest.raises(ValueError, match=r"'.*bad.py' is not valid Python: .* line 1"):
+        load_config(str(bad))
