@@ -40,18 +40,14 @@ _DEBUG_HELP = (
     f'line (or set {DEBUG_ENV}=1).'
 )
 
+_ELSEWHERE = 'write elsewhere (e.g. another --work-dir or --out)'
 # What to do about the operating system's refusals, by errno.
 _ERRNO_ADVICE = {
-    errno.ENOSPC: 'free space on that disk, or write elsewhere (e.g. another '
-    '--work-dir or --out)',
-    errno.EDQUOT: 'free space within your disk quota, or write elsewhere (e.g. '
-    'another --work-dir or --out)',
-    errno.EACCES: 'check its permissions, or write elsewhere (e.g. another '
-    '--work-dir or --out)',
-    errno.EPERM: 'check its permissions, or write elsewhere (e.g. another '
-    '--work-dir or --out)',
-    errno.EROFS: 'that file system is read-only: write elsewhere (e.g. another '
-    '--work-dir or --out)',
+    errno.ENOSPC: f'free space on that disk, or {_ELSEWHERE}',
+    errno.EDQUOT: f'free space within your disk quota, or {_ELSEWHERE}',
+    errno.EACCES: f'check its permissions, or {_ELSEWHERE}',
+    errno.EPERM: f'check its permissions, or {_ELSEWHERE}',
+    errno.EROFS: f'that file system is read-only: {_ELSEWHERE}',
     errno.ENOTDIR: 'a part of that path is a file, not a folder: choose another path',
     errno.EISDIR: 'that is a folder: give a file',
     errno.EEXIST: 'something of that name is in the way: remove it or choose '
