@@ -180,7 +180,7 @@ def test_cli_round_trip_and_errors(tmp_path):
         assert torch.equal(back['state_dict'][key], value), key
 
     done = _cli('--from', 'mmagic', str(path), '--out', str(tmp_path / 'x.pth'))
-    assert done.returncode == 1 and '--domains' in done.stderr
+    assert done.returncode == 2 and '--domains' in done.stderr
     assert not (tmp_path / 'x.pth').exists()
     done = _cli('--to', 'junyanz', str(ours), '--out-dir', str(tmp_path), '--keep-bgr')
     assert done.returncode == 2 and 'go with --from/--to mmagic' in done.stderr
