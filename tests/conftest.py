@@ -6,10 +6,16 @@ README's test command deselects them (a user's clone has no ``../shared``) and
 never a skip. Every other test makes the data it needs.
 """
 
+import sys
 from pathlib import Path
 
 import pytest
 import torch
+
+# tools/analysis (the benchmark, the authors' plain CycleGAN) is no part of the
+# installed package: tools/benchmark.py imports it as ``analysis`` from its own
+# folder, and so do the tests. Appended, so tools/test.py shadows nothing.
+sys.path.append(str(Path(__file__).resolve().parents[1] / 'tools'))
 
 # The test networks are tiny: one thread avoids oversubscribing the shared
 # 2-core CI machine (measured: ~15 ms vs ~2.5 s per tiny generator step when

@@ -17,15 +17,11 @@ import json
 import sys
 
 import torch
+from analysis.benchmark import profile_table, results_table, run_benchmark
+from analysis.benchmark_variant import BenchmarkVariant
 from mmengine.logging import MMLogger
 
 from cyclegan_plugin.apis import load_config
-from cyclegan_plugin.apis.benchmark import (
-    profile_table,
-    results_table,
-    run_benchmark,
-)
-from cyclegan_plugin.apis.benchmark_variant import BenchmarkVariant
 from cyclegan_plugin.apis.cli import run_cli
 
 

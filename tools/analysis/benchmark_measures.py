@@ -5,6 +5,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 import torch
@@ -124,8 +125,12 @@ def peak_memory_mb(
                  keep_freed_memory),
                 f,
             )  # fmt: skip
+        # The pickle names the variant's class by its module,
+        # ``analysis.benchmark_variant``: the child needs the same tools/ path.
+        tools = str(Path(__file__).resolve().parents[1])
         code = (
-            'from cyclegan_plugin.apis.benchmark_measures import _child_peak_rss; '
+            f'import sys; sys.path.insert(0, {tools!r}); '
+            'from analysis.benchmark_measures import _child_peak_rss; '
             f'_child_peak_rss({args_file!r})'
         )
         subprocess.run([sys.executable, '-c', code], check=True)

@@ -2,16 +2,10 @@
 
 import pytest
 import torch
+from analysis.benchmark import _valid, build_callable, results_table, run_benchmark
+from analysis.benchmark_measures import count_gflop
+from analysis.benchmark_variant import BenchmarkVariant as V
 from mmengine.config import Config
-
-from cyclegan_plugin.apis.benchmark import (
-    _valid,
-    build_callable,
-    results_table,
-    run_benchmark,
-)
-from cyclegan_plugin.apis.benchmark_measures import count_gflop
-from cyclegan_plugin.apis.benchmark_variant import BenchmarkVariant as V
 
 ADAM = dict(type='FastAdam', lr=2e-4, betas=(0.5, 0.999))
 CFG = Config(

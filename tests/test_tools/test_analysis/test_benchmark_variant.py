@@ -2,8 +2,7 @@
 
 import pytest
 import torch
-
-from cyclegan_plugin.apis.benchmark_variant import BenchmarkVariant
+from analysis.benchmark_variant import BenchmarkVariant
 
 
 @pytest.mark.parametrize(
