@@ -1,8 +1,8 @@
-"""The plain baseline computes what our CycleGAN computes."""
+"""The plain baseline, as the benchmark builds it, computes what ours computes."""
 
 import torch
+from analysis.plain_cyclegan import PlainCycleGAN
 
-from cyclegan_plugin.apis.plain_cyclegan import PlainCycleGAN
 from cyclegan_plugin.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 from cyclegan_plugin.utils.junyanz_format import junyanz_to_plugin
 
@@ -12,12 +12,7 @@ NGF, NDF, BLOCKS, LAYERS, SIZE = 8, 8, 1, 2, 32
 def plain_state(plain, folder):
     """The plain networks in our key layout, read as the authors' files."""
     folder.mkdir(exist_ok=True)
-    files = {}
-    for role in ('G_A', 'G_B', 'D_A', 'D_B'):
-        net = getattr(plain, f'net{role}')
-        files[role] = folder / f'latest_net_{role}.pth'
-        torch.save({f'model.{k}': v for k, v in net.state_dict().items()}, files[role])
-    return junyanz_to_plugin(files)['state_dict']
+    return junyanz_to_plugin(plain.save_networks(folder))['state_dict']
 
 
 def ours_from(plain, tmp_path):
