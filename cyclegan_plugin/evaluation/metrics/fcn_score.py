@@ -6,8 +6,9 @@ from typing import Any, Optional, Sequence, Union
 import torch
 import torch.nn.functional as F
 from mmengine.logging import print_log
+from mmengine.registry import DefaultScope
 
-from ...registry import METRICS, MODELS
+from ...registry import METRICS, MODELS, build_in_scope
 from .base_segmentation_metric import BaseSegmentationMetric
 from .directions import get_field
 
@@ -77,9 +78,12 @@ class FCNScore(BaseSegmentationMetric):
                 )
             network = torch.jit.load(model, map_location=self.device)
         else:
-            network = MODELS.build(model)
+            network = build_in_scope(MODELS, model)
             if hasattr(network, 'init_weights'):
-                network.init_weights()
+                # In our scope a Pretrained init_cfg reads its file as weights
+                # only (WeightsOnlyPretrainedInit), whatever the caller's scope.
+                with DefaultScope.overwrite_default_scope('cyclegan_plugin'):
+                    network.init_weights()
         return network.to(self.device).eval()
 
     @property

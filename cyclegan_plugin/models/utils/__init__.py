@@ -21,6 +21,7 @@ from .layers import (
 )
 from .thin_conv2d import ThinConv2d
 from .upsample import UPSAMPLE_BUILDERS, build_upsample_block
+from .weights_only_pretrained_init import WeightsOnlyPretrainedInit
 from .winograd_conv2d import WinogradConv2d
 
 __all__ = [
@@ -43,5 +44,6 @@ __all__ = [
     'load_weights_file',
     'ThinConv2d',
     'trust_checkpoints',
+    'WeightsOnlyPretrainedInit',
     'WinogradConv2d',
 ]

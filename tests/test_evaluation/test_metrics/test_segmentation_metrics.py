@@ -159,3 +159,31 @@ def test_fcn_score_errors(tmp_path):
     metric = FCNScore(model=five_classes, palette=PALETTE, device='cpu')
     with pytest.raises(ValueError, match=r'\(N, 3, h, w\) logits'):
         metric.process({}, [sample(class_map())])
+
+
+class _RunsCode:
+    """Unpickling this writes ``marker``: stands for any code in a file."""
+
+    def __init__(self, marker) -> None:
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (exec, (f'open({self.marker!r}, "w").write("code ran")',))
+
+
+def test_fcn_score_pretrained_init_runs_no_code(
+    trained_segmenter, tmp_path, monkeypatch
+):
+    # torch < 2.6's default: torch.load unpickles everything unless told not to.
+    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+    marker = tmp_path / 'code_ran'
+    checkpoint = tmp_path / 'crafted.pth'
+    state = dict(trained_segmenter.state_dict(), payload=_RunsCode(marker))
+    torch.save(state, checkpoint)
+    model_cfg = dict(
+        type='TinyTestSegmenter',
+        init_cfg=dict(type='Pretrained', checkpoint=str(checkpoint)),
+    )
+    with pytest.raises(ValueError, match='--trust-checkpoint'):
+        FCNScore(model=model_cfg, palette=PALETTE, input_size=16, device='cpu')
+    assert not marker.exists()
