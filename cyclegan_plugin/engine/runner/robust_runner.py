@@ -20,7 +20,7 @@ from mmengine.dist import (
 )
 from mmengine.hooks import CheckpointHook
 from mmengine.model import is_model_wrapper
-from mmengine.runner import BaseLoop, EpochBasedTrainLoop, Runner
+from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
 from cyclegan_plugin.models.editors.nonfinite_guard import (
@@ -43,6 +43,7 @@ from .dist_timeout import (
     warn_if_nccl_timeouts_ignored,
 )
 from .state_dict_check import check_model_state_dict
+from .train_length import check_resumed_progress, check_train_length
 
 
 @RUNNERS.register_module()
@@ -134,26 +135,13 @@ class RobustRunner(Runner):
                 start or from the resumed checkpoint on.
             FileNotFoundError: If ``resume=True`` finds no checkpoint.
         """
-        self._check_train_length()
+        check_train_length(self._train_loop)
         if self._resume and self._load_from is None:
             # Before building anything: a wrong --resume fails at once.
             self._load_from = read_last_checkpoint(self.work_dir, self.logger)
         self._remove_stale_temp_files()
         with self._explaining_collective_timeouts():
             return super().train()
-
-    def _check_train_length(self) -> None:
-        loop = self._train_loop
-        if isinstance(loop, BaseLoop):
-            lengths = dict(max_iters=loop.max_iters)
-        else:
-            lengths = {k: (loop or {}).get(k) for k in ('max_iters', 'max_epochs')}
-        for key, value in lengths.items():
-            if isinstance(value, (int, float)) and value <= 0:
-                raise ValueError(
-                    f'train_cfg.{key} is {value}: nothing would be trained. Set a '
-                    f'positive number, e.g. --cfg-options train_cfg.{key}=1000.'
-                )
 
     def load_or_resume(self) -> None:
         """Load or resume as MMEngine does; see :meth:`train` for resume.
@@ -170,19 +158,8 @@ class RobustRunner(Runner):
         self._has_loaded = True
         # Overrides the value restored with the message hub: this file exists.
         self.message_hub.update_info(LAST_GOOD_CHECKPOINT, path)
-        loop = self._train_loop
-        if not isinstance(loop, BaseLoop):
-            return  # not training
-        if isinstance(loop, EpochBasedTrainLoop):
-            done, end, key, unit = loop.epoch, loop.max_epochs, 'max_epochs', 'epoch'
-        else:
-            done, end, key, unit = loop.iter, loop.max_iters, 'max_iters', 'iteration'
-        if done >= end:
-            raise ValueError(
-                f'Nothing to resume: {path} is at {unit} {done} and '
-                f'train_cfg.{key} is {end}. To train on, raise it: '
-                f'--cfg-options train_cfg.{key}=N with N > {done}.'
-            )
+        if isinstance(self._train_loop, BaseLoop):  # built: training
+            check_resumed_progress(self._train_loop, path)
 
     def _remove_stale_temp_files(self) -> None:
         if not is_main_process():
