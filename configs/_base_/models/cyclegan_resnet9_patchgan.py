@@ -31,6 +31,11 @@ model = dict(
     identity_loss=dict(type='L1Loss', loss_weight=5.0),
     buffer=dict(type='ImageBuffer', buffer_size=50),
     disc_loss_weight=0.5,  # D learns at half the rate of G (authors' 0.5)
+    # A run whose loss_G or loss_D stays above factor x its running median
+    # (over `window` iterations, at least `floor`) for `patience` iterations
+    # in a row has diverged and stops; normal training stays orders of
+    # magnitude below. factor=None turns the check off.
+    divergence_cfg=dict(factor=1000.0, patience=50, window=100, floor=1.0),
     # Speed options (docs/benchmarks.md). channels_last: slower on CPUs;
     # meant for GPUs with --amp. compile_cfg=dict(): 1.04-1.17x in fp32 on a
     # 2-core CPU after minutes of compiling, but NaN gradients with bf16

@@ -16,15 +16,25 @@ from mmengine.optim import OptimWrapper
 LAST_GOOD_CHECKPOINT = 'last_good_checkpoint'
 
 
-def resume_advice() -> str:
+def resume_advice(diverged_since: Optional[int] = None) -> str:
     """What to do after training diverged, naming the checkpoint to resume.
+
+    Args:
+        diverged_since (int, optional): The first iteration whose weights
+            are known to be diverged (finite, but far off), if any.
 
     Returns:
         str: One sentence, e.g. ``'Resume from the last good checkpoint
         (--resume work/iter_4.pth) with a lower learning rate ...'``.
     """
     path = MessageHub.get_current_instance().get_info(LAST_GOOD_CHECKPOINT)
-    if path:
+    if path and diverged_since is not None:
+        where = (
+            f'Weights from iteration {diverged_since} on are diverged: resume '
+            f'from the newest checkpoint saved before that (the newest of all is '
+            f'{path}; --resume PATH)'
+        )
+    elif path:
         where = f'Resume from the last good checkpoint (--resume {path})'
     else:
         where = 'No checkpoint of this run was saved yet: start again'
@@ -215,14 +225,14 @@ class NonFiniteGuard:
                         level=logging.WARNING,
                     )
                 if flagged >= self.divergence_patience:
+                    # The first flagged loss came from the weights the
+                    # iteration before it had saved.
                     since = self._flagged_since[name] - 1
                     raise RuntimeError(
                         f'{name} stayed above {self.divergence_factor:g}x its '
                         f'running median ({median:.3g}) for {flagged} iterations '
                         f'in a row (now {size:.3g}, iteration {iteration}): '
-                        f'training diverged. {resume_advice()} Weights saved at '
-                        f'iteration {since} or later are diverged already: if '
-                        'that checkpoint is one of them, pick an earlier one.'
+                        f'training diverged. {resume_advice(since)}'
                     )
                 return
         self._flagged[name] = 0

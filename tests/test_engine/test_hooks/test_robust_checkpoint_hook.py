@@ -95,3 +95,23 @@ def test_a_crash_during_the_next_save_keeps_the_only_checkpoint(tmp_path, monkey
     assert (work / 'last_checkpoint').read_text() == 'iter_2.pth'
     assert runner.message_hub.get_info('keep_ckpt_ids') == [2]
     assert torch.load(work / 'iter_2.pth', weights_only=True)['meta']['iter'] == 2
+
+
+def test_divergence_stop_names_the_newest_checkpoint_and_when_it_began(tmp_path):
+    work = tmp_path / 'work'
+    runner = build_runner(
+        work,
+        max_iters=8,
+        keep=3,
+        **{
+            'optim_wrapper.generators.optimizer.lr': 1e6,
+            'optim_wrapper.discriminators.optimizer.lr': 1e6,
+            'model.divergence_cfg': dict(patience=3),
+        },
+    )
+    with pytest.raises(RuntimeError, match='training diverged') as err:
+        runner.train()
+    # Iteration 1's update blew the weights up; iterations 2 to 4 were flagged.
+    assert checkpoints(work) == ['iter_1.pth', 'iter_2.pth', 'iter_3.pth']
+    assert 'Weights from iteration 1 on are diverged' in str(err.value)
+    assert f'the newest of all is {work / "iter_3.pth"}' in str(err.value)

@@ -1,6 +1,7 @@
 """NonFiniteGuard: non-finite gradients of finite losses, finite blow-ups."""
 
 import logging
+from pathlib import Path
 
 import pytest
 import torch
@@ -116,3 +117,17 @@ def test_divergence_check_can_be_turned_off():
 def test_bad_divergence_cfg_is_named(cfg, match):
     with pytest.raises(ValueError, match=match):
         build_model(divergence_cfg=cfg)
+
+
+def test_thresholds_can_be_set_from_the_command_line():
+    from cyclegan_plugin.apis import load_config
+    from cyclegan_plugin.registry import MODELS
+
+    demo = Path(__file__).resolve().parents[3] / 'configs' / 'cyclegan_demo.py'
+    cfg = load_config(
+        str(demo),
+        {'model.divergence_cfg.patience': 3, 'model.divergence_cfg.factor': 1e4},
+    )
+    guard = MODELS.build(cfg.model).nonfinite_guard
+    assert (guard.divergence_patience, guard.divergence_factor) == (3, 1e4)
+    assert (guard.divergence_window, guard.divergence_floor) == (100, 1.0)
