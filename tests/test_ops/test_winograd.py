@@ -62,7 +62,10 @@ def test_the_residual_block_shape_trains_like_the_direct_convolution():
     weight = torch.randn(256, 256, 3, 3) * 0.02
     y = winograd_conv2d(x, weight, None, 1, 'reflect')
     expected = reference(x, weight, None, 1, 'reflect')
-    assert max_rel_err(y, expected) < 1e-5
+    # F(4x4, 3x3)'s transforms multiply by up to 8 and sum 2304 products per
+    # output: its float32 error is several times direct convolution's, and
+    # depends on the BLAS's summation order (1.35e-5 with AVX-512 kernels).
+    assert max_rel_err(y, expected) < 3e-5
 
 
 def test_only_the_needed_gradients_are_computed():
