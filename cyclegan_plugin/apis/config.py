@@ -203,10 +203,14 @@ def load_config(
 
 
 def enable_amp(cfg: Config, dtype: AmpDtype = 'bfloat16') -> Config:
-    """Switch every optimizer wrapper to :class:`MixedPrecisionOptimWrapper`.
+    """Switch every optimizer wrapper to mixed precision.
 
-    Works for a single wrapper and for the ``generators`` /
-    ``discriminators`` pair of :class:`MultiOptimWrapperConstructor`.
+    ``'float16'`` gives MMEngine's ``AmpOptimWrapper`` (GPU, dynamic loss
+    scaling; a configured ``loss_scale`` is kept); ``'bfloat16'`` gives
+    :class:`MixedPrecisionOptimWrapper`, its subclass that also runs on the
+    CPU and needs no loss scaling. Works for a single wrapper and for the
+    ``generators`` / ``discriminators`` pair of
+    :class:`MultiOptimWrapperConstructor`.
 
     Args:
         cfg (Config): The config, changed in place.
@@ -234,9 +238,12 @@ def enable_amp(cfg: Config, dtype: AmpDtype = 'bfloat16') -> Config:
                 f'--amp cannot convert optim wrapper type '
                 f'{wrapper["type"]!r}; set its precision in the config.'
             )
-        wrapper['type'] = 'MixedPrecisionOptimWrapper'
+        if dtype == 'float16':
+            wrapper['type'] = 'AmpOptimWrapper'
+        else:
+            wrapper['type'] = 'MixedPrecisionOptimWrapper'
+            wrapper.pop('loss_scale', None)
         wrapper['dtype'] = dtype
-        wrapper.pop('loss_scale', None)
     return cfg
 
 

@@ -57,6 +57,20 @@ def test_enable_amp_switches_both_wrappers():
         assert cfg.optim_wrapper[name].dtype == 'bfloat16'
 
 
+def test_enable_amp_float16_is_mmengines_amp_wrapper():
+    cfg = load_config(H2Z)
+    cfg.optim_wrapper.generators.loss_scale = 512.0
+    cfg = enable_amp(cfg, 'float16')
+    for name in ('generators', 'discriminators'):
+        assert cfg.optim_wrapper[name].type == 'AmpOptimWrapper'
+        assert cfg.optim_wrapper[name].dtype == 'float16'
+    # A configured fp16 loss scale is kept; bf16 has no use for one.
+    assert cfg.optim_wrapper.generators.loss_scale == 512.0
+    cfg = enable_amp(cfg, 'bfloat16')
+    assert cfg.optim_wrapper.generators.type == 'MixedPrecisionOptimWrapper'
+    assert 'loss_scale' not in cfg.optim_wrapper.generators
+
+
 def test_enable_winograd_sets_the_generator_convs():
     assert not load_config(H2Z).env_cfg.keep_freed_cpu_memory
     cfg = enable_winograd(load_config(H2Z))

@@ -1,97 +1,88 @@
-"""Mixed precision for CPU and GPU: bf16 autocast, fp16 with loss scaling."""
+"""MMEngine's ``AmpOptimWrapper``, also for bf16 on the CPU."""
 
 from contextlib import contextmanager
-from typing import Iterator, Literal, Optional, Union
+from typing import Iterator, Literal, Union
 
 import torch
 import torch.nn as nn
-from mmengine.optim import OptimWrapper
+from mmengine.device import get_device
+from mmengine.optim import AmpOptimWrapper, OptimWrapper
+from mmengine.runner.amp import autocast
 
 from cyclegan_plugin.registry import OPTIM_WRAPPERS
 
+# torch >= 2.3 has the device-generic class; torch.cuda.amp's warns from 2.4 on.
+_GradScaler = getattr(torch.amp, 'GradScaler', None) or torch.cuda.amp.GradScaler
+
 
 @OPTIM_WRAPPERS.register_module()
-class MixedPrecisionOptimWrapper(OptimWrapper):
-    """``OptimWrapper`` whose ``optim_context`` runs under ``torch.autocast``.
+class MixedPrecisionOptimWrapper(AmpOptimWrapper):
+    """:class:`mmengine.optim.AmpOptimWrapper` that also runs bf16 on the CPU.
 
-    Unlike MMEngine's ``AmpOptimWrapper`` (CUDA/NPU only), this works on the
-    CPU too: ``bfloat16`` autocast on CPU or CUDA needs no loss scaling;
-    ``float16`` (CUDA only) uses a dynamic ``GradScaler`` whose state is
-    saved with the optimizer. The autocast device is that of the model
-    handed to ``optim_context``.
+    MMEngine 0.10.7's ``AmpOptimWrapper`` asserts a GPU (CUDA, NPU, MLU or
+    MUSA) and always scales the loss. bf16 has fp32's exponent range and needs
+    no loss scaling, so for ``dtype='bfloat16'`` this wrapper skips that
+    assertion and gives ``AmpOptimWrapper`` a disabled ``GradScaler``, which
+    passes losses and steps through unchanged: backward, step and the
+    checkpoint state are ``AmpOptimWrapper``'s own. ``dtype='float16'`` is
+    plain ``AmpOptimWrapper`` (dynamic loss scaling, GPU only), which is what
+    ``--amp float16`` builds; here on a CPU-only machine it is refused.
+
+    The autocast device is that of the model handed to :meth:`optim_context`,
+    so a model kept on the CPU of a GPU machine is autocast too.
 
     Args:
         dtype (str): ``'bfloat16'`` or ``'float16'``. Defaults to
             ``'bfloat16'``.
-        loss_scale (str | float): ``'dynamic'`` or a fixed initial scale for
-            fp16. Ignored for bf16. Defaults to ``'dynamic'``.
+        loss_scale (str | float | dict): fp16 loss scaling, as in
+            ``AmpOptimWrapper``; ignored for bf16. Defaults to ``'dynamic'``.
         **kwargs: Passed to ``OptimWrapper`` (``optimizer``,
             ``accumulative_counts``, ``clip_grad``).
+
+    Raises:
+        ValueError: If ``dtype`` is neither.
+        RuntimeError: For ``'float16'`` without a CUDA GPU.
     """
 
     def __init__(
         self,
         dtype: Literal['bfloat16', 'float16'] = 'bfloat16',
-        loss_scale: Union[str, float] = 'dynamic',
+        loss_scale: Union[str, float, dict] = 'dynamic',
         **kwargs,
     ) -> None:
-        super().__init__(**kwargs)
         if dtype not in ('bfloat16', 'float16'):
             raise ValueError(
                 f"dtype must be 'bfloat16' or 'float16', but got dtype: {dtype!r}"
             )
-        self.cast_dtype = getattr(torch, dtype)
-        self.loss_scaler: Optional[torch.cuda.amp.GradScaler] = None
-        if self.cast_dtype == torch.float16:
+        if dtype == 'float16':
             if not torch.cuda.is_available():
                 raise RuntimeError(
                     'float16 mixed precision needs a CUDA GPU (the CPU has no '
                     "fp16 loss scaling here); use dtype='bfloat16' on the CPU."
                 )
-            init_scale = 2.0**16 if loss_scale == 'dynamic' else float(loss_scale)
-            self.loss_scaler = torch.cuda.amp.GradScaler(
-                init_scale=init_scale, enabled=True
-            )
+            super().__init__(loss_scale=loss_scale, dtype=dtype, **kwargs)
+            return
+        # Not AmpOptimWrapper.__init__: it asserts a GPU, which bf16 does not need.
+        OptimWrapper.__init__(self, **kwargs)
+        self._scale_update_param = None
+        self.cast_dtype = torch.bfloat16
+        self.loss_scaler = _GradScaler(enabled=False)
 
     @contextmanager
     def optim_context(self, model: nn.Module) -> Iterator[None]:
-        """Gradient-accumulation context plus autocast on the model's device."""
+        """Gradient-accumulation context plus autocast on the model's device.
+
+        Args:
+            model (nn.Module): The model trained in this context.
+
+        Yields:
+            None: Inside autocast to ``cast_dtype``.
+        """
         param = next(model.parameters(), None)
-        device_type = param.device.type if param is not None else 'cpu'
-        with super().optim_context(model), torch.autocast(
+        device_type = param.device.type if param is not None else get_device()
+        # OptimWrapper's context, then autocast where AmpOptimWrapper's uses
+        # MMEngine's global device rather than the model's.
+        with OptimWrapper.optim_context(self, model), autocast(
             device_type=device_type, dtype=self.cast_dtype
         ):
             yield
-
-    def backward(self, loss: torch.Tensor, **kwargs) -> None:
-        """Back-propagate, scaling the loss for fp16."""
-        if self.loss_scaler is not None:
-            loss = self.loss_scaler.scale(loss)
-        loss.backward(**kwargs)
-        self._inner_count += 1
-
-    def step(self, **kwargs) -> None:
-        """Step; fp16 unscales first and skips steps with inf/NaN grads."""
-        if self.loss_scaler is None:
-            super().step(**kwargs)
-            return
-        if self.clip_grad_kwargs:
-            self.loss_scaler.unscale_(self.optimizer)
-            self._clip_grad()
-        self.loss_scaler.step(self.optimizer, **kwargs)
-        self.loss_scaler.update()
-
-    def state_dict(self) -> dict:
-        """Optimizer state plus the loss scaler's (fp16)."""
-        state = super().state_dict()
-        if self.loss_scaler is not None:
-            state['loss_scaler'] = self.loss_scaler.state_dict()
-        return state
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        """Restore what :meth:`state_dict` saved."""
-        state_dict = dict(state_dict)
-        scaler_state = state_dict.pop('loss_scaler', None)
-        if scaler_state is not None and self.loss_scaler is not None:
-            self.loss_scaler.load_state_dict(scaler_state)
-        super().load_state_dict(state_dict)

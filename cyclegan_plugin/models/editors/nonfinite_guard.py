@@ -169,7 +169,7 @@ class NonFiniteGuard:
 
     @staticmethod
     def _nonfinite_grads(optim: OptimWrapper) -> int:
-        if getattr(optim, 'loss_scaler', None) is not None:
+        if getattr(optim, 'loss_scaler', None) and optim.loss_scaler.is_enabled():
             # A loss scaler skips steps with inf/NaN gradients itself (and
             # lowers its scale): they are part of fp16 training.
             return 0
