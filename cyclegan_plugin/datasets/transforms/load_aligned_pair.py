@@ -14,6 +14,7 @@ __all__ = ['LoadAlignedPair']
 Direction = Literal['AtoB', 'BtoA']
 
 
+# mmcv has no loader that splits one file into two images.
 @TRANSFORMS.register_module()
 class LoadAlignedPair(BaseTransform):
     """Load an "AB" file and split it into ``img_A`` and ``img_B``.

@@ -12,6 +12,7 @@ from .keys import domain_of, resolve_keys
 __all__ = ['LoadTranslationImage']
 
 
+# Not LoadImageFromFile: image_io decodes 16-bit/palette/alpha, names bad files.
 @TRANSFORMS.register_module()
 class LoadTranslationImage(BaseTransform):
     """Read image files into HWC uint8 RGB arrays.

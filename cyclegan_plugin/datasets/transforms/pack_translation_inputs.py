@@ -23,6 +23,7 @@ DEFAULT_META_KEYS = (
 )
 
 
+# mmcv has no transform packing a dict of inputs (mmdet/mmseg: per-task ones).
 @TRANSFORMS.register_module()
 class PackTranslationInputs(BaseTransform):
     """End every pipeline: images to tensors, the rest to metainfo.

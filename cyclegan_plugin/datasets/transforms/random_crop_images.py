@@ -13,6 +13,7 @@ from .keys import image_path, resolve_keys
 __all__ = ['RandomCropImages']
 
 
+# mmcv has no RandomCrop; whether A and B share the window follows `aligned`.
 @TRANSFORMS.register_module()
 class RandomCropImages(BaseTransform):
     """Crop a random window of a fixed size from each image.

@@ -12,6 +12,7 @@ from .keys import resolve_keys
 __all__ = ['RandomFlipImages']
 
 
+# Not TransformBroadcaster(RandomFlip): here each sample's `aligned` sets sharing.
 @TRANSFORMS.register_module()
 class RandomFlipImages(RandomFlip):
     """Flip each image with probability ``prob`` (horizontally by default).

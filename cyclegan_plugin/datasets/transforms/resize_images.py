@@ -2,8 +2,7 @@
 
 from typing import Literal, Sequence, Tuple, Union
 
-import mmcv
-from mmcv.transforms import BaseTransform
+from mmcv.transforms import Resize, TransformBroadcaster
 
 from cyclegan_plugin.registry import TRANSFORMS
 
@@ -14,14 +13,51 @@ __all__ = ['ResizeImages']
 Interpolation = Literal['nearest', 'bilinear', 'bicubic', 'area', 'lanczos']
 
 
+class _ScaleWidth(Resize):
+    """mmcv's ``Resize`` to a fixed width, the height by the aspect ratio.
+
+    The height is at least ``min_height`` (the authors' ``scale_width``);
+    mmcv's ``keep_ratio`` fits the image into a box instead.
+
+    Args:
+        width (int): Output width.
+        min_height (int): Lower bound of the output height.
+        **kwargs: ``interpolation`` and ``backend`` of ``Resize``.
+    """
+
+    def __init__(self, width: int, min_height: int, **kwargs) -> None:
+        super().__init__(scale=width, **kwargs)
+        self.width = width
+        self.min_height = min_height
+
+    def transform(self, results: dict) -> dict:
+        """Resize ``results['img']`` to this image's target size.
+
+        Args:
+            results (dict): Holds an (H, W, C) array under ``'img'``.
+
+        Returns:
+            dict: ``results`` with the resized image.
+        """
+        h, w = results['img'].shape[:2]
+        height = max(int(round(self.width * h / w)), self.min_height)
+        results['scale'] = (self.width, height)
+        self._resize_img(results)
+        return results
+
+
 @TRANSFORMS.register_module()
-class ResizeImages(BaseTransform):
+class ResizeImages(TransformBroadcaster):
     """Resize each image to a fixed size, or to a fixed width.
 
     ``mode='fixed'`` is the authors' ``--preprocess resize_and_crop`` first step
     (286 x 286 for training, 256 x 256 for testing); ``mode='scale_width'`` is
     their ``scale_width``: the width becomes ``scale`` and the height keeps the
     aspect ratio, but is at least ``min_height`` so that a later crop fits.
+
+    Each image goes through :class:`mmcv.transforms.Resize` (for
+    ``'scale_width'`` with its target size computed per image), broadcast to
+    the keys by :class:`mmcv.transforms.TransformBroadcaster`.
 
     Modified keys: the images in ``keys``.
 
@@ -60,20 +96,21 @@ class ResizeImages(BaseTransform):
             raise ValueError(f'scale must be a positive int or (w, h), got {scale!r}')
         if backend not in ('cv2', 'pillow'):
             raise ValueError(f"backend must be 'cv2' or 'pillow', got {backend!r}")
+        keys = resolve_keys(keys)
+        options = dict(interpolation=interpolation, backend=backend)
+        resize = (
+            Resize(scale=size, **options)
+            if mode == 'fixed'
+            else _ScaleWidth(scale, min_height, **options)
+        )
+        super().__init__(transforms=[resize], mapping={'img': keys}, auto_remap=True)
         self.scale = scale
         self.size: Tuple[int, int] = size  # (w, h)
-        self.keys = resolve_keys(keys)
+        self.keys = keys
         self.mode = mode
         self.min_height = min_height
         self.interpolation = interpolation
         self.backend = backend
-
-    def _target_size(self, h: int, w: int) -> Tuple[int, int]:
-        """The output ``(w, h)`` for an input of ``h x w``."""
-        if self.mode == 'fixed':
-            return self.size
-        target_w = self.size[0]
-        return target_w, max(int(round(target_w * h / w)), self.min_height)
 
     def transform(self, results: dict) -> dict:
         """Resize the images.
@@ -83,6 +120,10 @@ class ResizeImages(BaseTransform):
 
         Returns:
             dict: ``results`` with resized images.
+
+        Raises:
+            KeyError: If an image is missing (``TransformBroadcaster`` would
+                pass None on), naming the file.
         """
         for key in self.keys:
             if key not in results:
@@ -90,13 +131,7 @@ class ResizeImages(BaseTransform):
                     f'ResizeImages: no {key!r} in the results of '
                     f'{image_path(results, key)!r}; load it first'
                 )
-            img = results[key]
-            size = self._target_size(*img.shape[:2])
-            if size != (img.shape[1], img.shape[0]):
-                results[key] = mmcv.imresize(
-                    img, size, interpolation=self.interpolation, backend=self.backend
-                )
-        return results
+        return super().transform(results)
 
     def __repr__(self) -> str:
         return (
