@@ -5,16 +5,17 @@ import sys
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
 
+from cyclegan_plugin.datasets.synthetic_scenes import render_scene, scene_rng
 from cyclegan_plugin.registry import MODELS, build_in_scope
 
 pytestmark = pytest.mark.mmagic
 
 REPO = Path(__file__).parents[2]
-H2Z = REPO / '..' / 'shared' / 'data' / 'horse2zebra'
 MMAGIC_CONFIG = 'cyclegan/cyclegan_lsgan-resnet-in_1xb1-270kiters_horse2zebra.py'
 IN_MMAGIC_NAME = 'cyclegan_in-mmagic_resnet9-patchgan_1xb1-266800iters_horse2zebra.py'
 
@@ -62,10 +63,8 @@ def _load(model: torch.nn.Module, path: Path) -> torch.nn.Module:
 
 
 def _horse_bgr() -> torch.Tensor:
-    files = sorted((H2Z / 'testA').glob('*.jpg'))
-    if not files:
-        pytest.skip(f'horse2zebra test images not found at {H2Z.resolve()}')
-    bgr = cv2.resize(cv2.imread(str(files[0])), (64, 64), cv2.INTER_CUBIC)
+    rgb = render_scene(scene_rng(0, 'test', 0), 64, 'plain')
+    bgr = np.ascontiguousarray(rgb[..., ::-1])
     return torch.from_numpy(bgr).permute(2, 0, 1)[None].float() / 127.5 - 1
 
 

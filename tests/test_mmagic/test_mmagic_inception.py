@@ -1,17 +1,13 @@
 """The offline Inception file for MMagic's FID gives our FID's features."""
 
-from pathlib import Path
-
-import cv2
 import pytest
 import torch
 
+from cyclegan_plugin.datasets.synthetic_scenes import render_scene, scene_rng
 from cyclegan_plugin.evaluation.inception_feature_extractor import (
     InceptionFeatureExtractor,
 )
-from cyclegan_plugin.utils.mmagic_inception import export_mmagic_inception, main
-
-H2Z = Path(__file__).parents[2] / '..' / 'shared' / 'data' / 'horse2zebra'
+from cyclegan_plugin.evaluation.mmagic_inception import export_mmagic_inception, main
 
 
 @pytest.fixture(scope='module')
@@ -24,10 +20,7 @@ def exported(tmp_path_factory) -> str:
 
 @pytest.fixture(scope='module')
 def rgb_images() -> torch.Tensor:
-    files = sorted((H2Z / 'testB').glob('*.jpg'))[:2]
-    if len(files) < 2:
-        pytest.skip(f'horse2zebra test images not found at {H2Z.resolve()}')
-    images = [cv2.resize(cv2.imread(str(f)), (128, 128))[..., ::-1] for f in files]
+    images = [render_scene(scene_rng(0, 'test', i), 128, 'striped') for i in range(2)]
     return torch.stack([torch.from_numpy(im.copy()).permute(2, 0, 1) for im in images])
 
 
