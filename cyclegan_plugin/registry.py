@@ -5,8 +5,11 @@ scope ``cyclegan_plugin``. This lets configs with ``default_scope='cyclegan_plug
 build everything, lets other OpenMMLab scopes (e.g. ``mmagic``) reach a component
 as ``'cyclegan_plugin.ResnetGenerator'``, and lets MMEngine's own components
 (runners, loops, optimizer wrappers, schedulers) resolve from our scope through the
-parent. ``locations`` makes the registries import the modules that register into
-them on first use, so ``custom_imports`` is optional.
+parent. Some register nothing of ours (loops, log processors, data samplers,
+model wrappers, schedulers, evaluators, visualizers and their backends): MMEngine
+builds those through the default scope's registry, and without one it warns on
+every build. ``locations`` makes the registries import the modules that register
+into them on first use, so ``custom_imports`` is optional.
 """
 
 from typing import Any
@@ -14,7 +17,6 @@ from typing import Any
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
-from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import LOG_PROCESSORS as MMENGINE_LOG_PROCESSORS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
@@ -53,7 +55,6 @@ __all__ = [
     'METRICS',
     'VISUALIZERS',
     'VISBACKENDS',
-    'FUNCTIONS',
 ]
 
 _SCOPE = 'cyclegan_plugin'
@@ -94,8 +95,6 @@ METRICS = _child(MMENGINE_METRICS, 'metric', 'evaluation')
 
 VISUALIZERS = _child(MMENGINE_VISUALIZERS, 'visualizer', 'visualization')
 VISBACKENDS = _child(MMENGINE_VISBACKENDS, 'vis_backend', 'visualization')
-
-FUNCTIONS = _child(MMENGINE_FUNCTIONS, 'function', 'datasets')
 
 
 def build_in_scope(registry: Registry, cfg: Any, **default_args: Any) -> Any:

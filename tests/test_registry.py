@@ -49,6 +49,7 @@ METRICS = {
 }
 HOOKS = {
     'ResumeStateHook': {},
+    'RobustCheckpointHook': dict(interval=100),
     'SaveTranslationsHook': dict(out_dir='out'),
     'TranslationVisualizationHook': dict(interval=10),
 }
@@ -76,7 +77,7 @@ def ours(registry):
 
 
 def test_tables_cover_every_registered_component():
-    # Registered when cyclegan_plugin.utils.mmagic_data_preprocessor is
+    # Registered when models/data_preprocessors/mmagic_data_preprocessor.py is
     # imported; it needs MMagic to build (tests/test_mmagic).
     mmagic_only = {'MMagicDataPreprocessor'}
     assert ours(R.MODELS) - mmagic_only == set(NETWORKS) | set(OTHER_MODELS)

@@ -28,14 +28,14 @@ from contextlib import nullcontext
 from typing import List, Optional
 
 from cyclegan_plugin.apis.cli import run_cli
-from cyclegan_plugin.models.utils import trust_checkpoints
-from cyclegan_plugin.utils import (
+from cyclegan_plugin.converters import (
     FROM_PLUGIN,
     JUNYANZ_ROLES,
     TO_PLUGIN,
     convert_from_plugin,
     convert_to_plugin,
 )
+from cyclegan_plugin.models.utils import trust_checkpoints
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

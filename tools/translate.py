@@ -30,6 +30,7 @@ from cyclegan_plugin.apis import (
 )
 from cyclegan_plugin.apis.cli import run_cli
 from cyclegan_plugin.apis.inference import check_batch_size, check_ext, check_size
+from cyclegan_plugin.structures import DIRECTIONS
 
 
 def _checked(check: Callable, convert: Callable = str) -> Callable[[str], object]:
@@ -59,7 +60,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'checkpoint', help='checkpoint (a generator-only file is enough)'
     )
     parser.add_argument('input', nargs='+', help='image file, folder or glob')
-    parser.add_argument('--direction', choices=['AtoB', 'BtoA'], default='AtoB')
+    parser.add_argument('--direction', choices=DIRECTIONS, default='AtoB')
     parser.add_argument(
         '--out',
         required=True,

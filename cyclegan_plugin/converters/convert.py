@@ -11,19 +11,18 @@ A format is a pair of functions registered under its name:
 Both may take format-specific keyword options (forwarded by
 :func:`convert_to_plugin` / :func:`convert_from_plugin`) and must check
 everything before returning, so a bad input never leaves a partial output.
-Adding a format (e.g. MMagic's) means writing those two functions in a new
-module and adding one entry to each dict.
+Adding a format means writing those two functions in a new module of this
+folder and adding one entry to each dict.
 """
 
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Union
 
+from cyclegan_plugin.fileio import check_new_outputs, save_atomic
 from cyclegan_plugin.models.utils import load_weights_file
-from cyclegan_plugin.output_files import check_new_outputs
 
-from .atomic_save import save_atomic
-from .junyanz_format import junyanz_to_plugin, plugin_to_junyanz
-from .mmagic_format import mmagic_to_plugin, plugin_to_mmagic
+from .junyanz import junyanz_to_plugin, plugin_to_junyanz
+from .mmagic import mmagic_to_plugin, plugin_to_mmagic
 
 __all__ = ['FROM_PLUGIN', 'TO_PLUGIN', 'convert_from_plugin', 'convert_to_plugin']
 

@@ -1,9 +1,10 @@
 """pix2pix "AB" files: each image holds a pair side by side."""
 
 import os
-from typing import Callable, List, Literal, Optional, Sequence, Union
+from typing import Callable, List, Optional, Sequence, Union
 
 from cyclegan_plugin.registry import DATASETS
+from cyclegan_plugin.structures import Direction, check_direction
 
 from .base_translation_dataset import BaseTranslationDataset
 from .image_files import check_data_root, list_images
@@ -56,7 +57,7 @@ class AlignedImageDataset(BaseTranslationDataset):
         data_root: str,
         split: str = 'train',
         pipeline: Sequence[Union[dict, Callable]] = (),
-        direction: Literal['AtoB', 'BtoA'] = 'AtoB',
+        direction: Direction = 'AtoB',
         unpaired: bool = False,
         max_dataset_size: Optional[int] = None,
         seed: Optional[int] = None,
@@ -64,10 +65,8 @@ class AlignedImageDataset(BaseTranslationDataset):
         test_mode: bool = False,
         **kwargs,
     ) -> None:
-        if direction not in ('AtoB', 'BtoA'):
-            raise ValueError(f"direction must be 'AtoB' or 'BtoA', got {direction!r}")
         self.split = split
-        self.direction = direction
+        self.direction = check_direction(direction)
         self.unpaired = unpaired
         self.max_dataset_size = max_dataset_size
         self.paths: List[str] = []

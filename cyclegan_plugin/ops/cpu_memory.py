@@ -5,11 +5,9 @@ with fresh ``mmap`` pages and returns them on ``free``; what it frees at the
 top of its heap beyond ``M_TRIM_THRESHOLD`` goes back to the kernel too. A
 training step that allocates and frees hundreds of multi-MiB tensors (the
 Winograd convolutions' transformed tiles, for one) then page-faults on every
-one of them: measured ~69,000 page faults per iteration of the 128x128
-ResNet-9 step, which with this setting took 1.23x less time on this
-project's 2-core machine (``docs/benchmarks.md``). Keeping freed memory for
-reuse is what PyTorch's CUDA caching allocator does on GPUs; the price is
-that the process holds on to its peak heap.
+one of them (``docs/benchmarks.md`` has the counts and timings). Keeping freed
+memory for reuse is what PyTorch's CUDA caching allocator does on GPUs; the
+price is that the process holds on to its peak heap.
 """
 
 import ctypes
@@ -23,6 +21,8 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 # glibc's upper limit for M_MMAP_THRESHOLD on 64-bit systems.
 _MAX_MMAP_THRESHOLD = 32 * 1024 * 1024
+# Free memory kept at the top of the heap; mallopt takes an int.
+_TRIM_THRESHOLD = 2**31 - 1
 
 
 def _libc() -> Optional[ctypes.CDLL]:
@@ -36,33 +36,21 @@ def _libc() -> Optional[ctypes.CDLL]:
     return libc if hasattr(libc, 'mallopt') else None
 
 
-def keep_freed_cpu_memory(trim_threshold_mb: int = 4096) -> bool:
+def keep_freed_cpu_memory() -> bool:
     """Serve allocations up to 32 MiB from the heap and keep freed memory.
 
     Process-wide: affects every later allocation through glibc's ``malloc``
-    (PyTorch's CPU tensors among them).
-
-    Args:
-        trim_threshold_mb (int): Free memory at the top of the heap kept
-            before glibc returns it to the kernel. Defaults to 4096.
+    (PyTorch's CPU tensors among them). Up to 2 GiB of free memory at the
+    top of the heap is kept before glibc returns it to the kernel.
 
     Returns:
         bool: True if applied; False where the C library has no ``mallopt``
         (not glibc, e.g. macOS or musl), which changes nothing.
-
-    Raises:
-        ValueError: If ``trim_threshold_mb`` is not positive.
     """
-    if trim_threshold_mb <= 0:
-        raise ValueError(
-            f'trim_threshold_mb must be > 0, but got trim_threshold_mb: '
-            f'{trim_threshold_mb}'
-        )
     libc = _libc()
     if libc is None:
         return False
-    trim = min(trim_threshold_mb * 1024 * 1024, 2**31 - 1)
     return bool(
         libc.mallopt(_M_MMAP_THRESHOLD, _MAX_MMAP_THRESHOLD)
-        and libc.mallopt(_M_TRIM_THRESHOLD, trim)
+        and libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
     )

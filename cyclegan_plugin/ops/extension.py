@@ -85,8 +85,8 @@ def load_cpu_ops() -> None:
             raise RuntimeError(
                 f'Could not build the plugin C++ kernels ({_CSRC}): {e}\nThey '
                 'need a C++ compiler (e.g. `apt install g++`) and ninja (`pip '
-                'install ninja`). Or train with the native convolutions: drop '
-                "conv_cfg=dict(type='WinogradConv2d') and "
-                "rgb_conv_cfg=dict(type='ThinConv2d') from the generator config."
+                "install ninja`). Or train with PyTorch's own layers: remove the "
+                "plugin's CPU-kernel layers (WinogradConv2d, ThinConv2d, FusedIN) "
+                'from the config.'
             ) from e
         _loaded = True

@@ -2,35 +2,13 @@
 
 import html
 import json
-import os
 import os.path as osp
-import tempfile
 from typing import Dict, List, Optional
 
 import cv2
 import numpy as np
 
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Write bytes via a temporary file in the same folder, then rename.
-
-    Args:
-        path (str): Destination file; its folder is created if missing.
-        data (bytes): Content.
-    """
-    folder = osp.dirname(path) or '.'
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=folder)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-        # mkstemp files are private (0600); a web page should be readable.
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+from cyclegan_plugin.fileio import write_atomic
 
 
 class HTMLGallery:

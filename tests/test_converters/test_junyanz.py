@@ -12,15 +12,15 @@ import pytest
 import torch
 from torch import nn
 
-from cyclegan_plugin.models.discriminators import PatchDiscriminator
-from cyclegan_plugin.models.generators import ResnetGenerator
-from cyclegan_plugin.models.utils import init_weights, load_weights_file
-from cyclegan_plugin.utils import (
+from cyclegan_plugin.converters import (
     convert_from_plugin,
     convert_to_plugin,
     junyanz_to_plugin,
     plugin_to_junyanz,
 )
+from cyclegan_plugin.models.discriminators import PatchDiscriminator
+from cyclegan_plugin.models.generators import ResnetGenerator
+from cyclegan_plugin.models.utils import init_weights, load_weights_file
 
 
 def _instance_norm(affine=False):

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
+from cyclegan_plugin.models.data_preprocessors import mmagic_data_preprocessor  # noqa: F401 (registers)
 from cyclegan_plugin.registry import MODELS, build_in_scope
-from cyclegan_plugin.utils import mmagic_data_preprocessor  # noqa: F401 (registers)
 
 
 def _build(**kwargs):

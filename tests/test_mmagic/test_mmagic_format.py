@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from cyclegan_plugin.models.discriminators import PatchDiscriminator
-from cyclegan_plugin.models.generators import ResnetGenerator
-from cyclegan_plugin.utils.mmagic_format import (
+from cyclegan_plugin.converters.mmagic import (
     MMAGIC_FILE_NAME,
     mmagic_to_plugin,
     plugin_to_mmagic,
 )
+from cyclegan_plugin.models.discriminators import PatchDiscriminator
+from cyclegan_plugin.models.generators import ResnetGenerator
 
 
 def _randomize(module: torch.nn.Module, seed: int) -> torch.nn.Module:

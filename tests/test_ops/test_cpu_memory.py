@@ -5,13 +5,11 @@ import sys
 
 import pytest
 
-from cyclegan_plugin.utils import keep_freed_cpu_memory
-
 # Rounds of ten 8 MiB tensors alive together, written in full (as a kernel's
 # outputs are), then freed: the pattern of a training step's temporaries.
 PROBE = """
 import resource, sys, torch
-from cyclegan_plugin.utils import keep_freed_cpu_memory
+from cyclegan_plugin.ops.cpu_memory import keep_freed_cpu_memory
 if sys.argv[1] == 'keep':
     assert keep_freed_cpu_memory()
 def step():
@@ -39,8 +37,3 @@ def test_freed_memory_is_reused_instead_of_faulted_in_again():
     kept = page_faults('keep')
     assert kept < 0.02 * 204_800
     assert kept <= page_faults('default')
-
-
-def test_bad_threshold_is_refused():
-    with pytest.raises(ValueError, match='trim_threshold_mb'):
-        keep_freed_cpu_memory(0)

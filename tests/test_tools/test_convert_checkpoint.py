@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from cyclegan_plugin.converters import plugin_to_junyanz
 from cyclegan_plugin.models.discriminators import PatchDiscriminator
 from cyclegan_plugin.models.generators import ResnetGenerator
-from cyclegan_plugin.utils import plugin_to_junyanz
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'convert_checkpoint.py'

@@ -18,8 +18,8 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 
 from cyclegan_plugin.apis import enable_amp
+from cyclegan_plugin.ops.cpu_memory import keep_freed_cpu_memory
 from cyclegan_plugin.registry import MODELS, build_in_scope
-from cyclegan_plugin.utils.cpu_memory import keep_freed_cpu_memory
 
 from .benchmark_measures import count_gflop, peak_memory_mb, profile_ops
 from .benchmark_variant import BenchmarkVariant

@@ -13,7 +13,7 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from torch.utils.flop_counter import FlopCounterMode
 
-from cyclegan_plugin.utils.cpu_memory import keep_freed_cpu_memory
+from cyclegan_plugin.ops.cpu_memory import keep_freed_cpu_memory
 
 from .benchmark_variant import BenchmarkVariant
 

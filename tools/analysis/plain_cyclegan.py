@@ -367,7 +367,7 @@ class PlainCycleGAN(nn.Module):
 
         Returns:
             dict[str, Path]: The file of each of ``G_A``, ``G_B``, ``D_A``,
-            ``D_B``, as ``cyclegan_plugin.utils.junyanz_format`` reads them.
+            ``D_B``, as ``cyclegan_plugin.converters.junyanz`` reads them.
         """
         files = {}
         for name in self.model_names:

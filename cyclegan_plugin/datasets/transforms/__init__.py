@@ -5,7 +5,7 @@ Each transform works on the image keys given by ``keys`` (default
 :class:`PackTranslationInputs` turns them into (3, H, W) uint8 tensors.
 """
 
-from .image_io import CorruptImageError, decode_rgb, imread_rgb
+from .image_io import CorruptImageError, imread_rgb
 from .load_aligned_pair import LoadAlignedPair
 from .load_translation_image import LoadTranslationImage
 from .pack_translation_inputs import PackTranslationInputs
@@ -21,6 +21,5 @@ __all__ = [
     'RandomCropImages',
     'RandomFlipImages',
     'ResizeImages',
-    'decode_rgb',
     'imread_rgb',
 ]

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from mmengine import fileio
 
-__all__ = ['CorruptImageError', 'imread_rgb', 'decode_rgb']
+__all__ = ['CorruptImageError', 'imread_rgb']
 
 AlphaMode = Literal['drop', 'composite']
 

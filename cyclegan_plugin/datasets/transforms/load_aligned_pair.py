@@ -1,17 +1,16 @@
 """Split pix2pix-style "AB" files (two images side by side) into A and B."""
 
-from typing import Literal, Optional, Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from cyclegan_plugin.registry import TRANSFORMS
+from cyclegan_plugin.structures import Direction, check_direction
 
 from .image_io import AlphaMode, imread_rgb
 
 __all__ = ['LoadAlignedPair']
-
-Direction = Literal['AtoB', 'BtoA']
 
 
 # mmcv has no loader that splits one file into two images.
@@ -69,9 +68,7 @@ class LoadAlignedPair(BaseTransform):
         Returns:
             dict: ``results`` with both images, their paths and shapes.
         """
-        direction = results.get('direction', 'AtoB')
-        if direction not in ('AtoB', 'BtoA'):
-            raise ValueError(f"direction must be 'AtoB' or 'BtoA', got {direction!r}")
+        direction = check_direction(results.get('direction', 'AtoB'))
         path_a = results['img_path']
         path_b = results.get('img_path_B', path_a)
         img_a, img_b = self._split(path_a, direction)

@@ -1,47 +1,19 @@
 """Writes the test loop's translations to image files."""
 
-import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import cv2
-import numpy as np
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
+from cyclegan_plugin.fileio import write_image_atomic
 from cyclegan_plugin.registry import HOOKS
-
-
-def write_image_atomic(path: str, rgb: np.ndarray) -> None:
-    """Write an RGB uint8 ``(H, W, 3)`` image via a temp file and rename.
-
-    Raises:
-        OSError: If OpenCV cannot encode the image for ``path``'s extension,
-            or the file cannot be written (no partial file is left then).
-    """
-    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
-    ext = osp.splitext(path)[1] or '.png'
-    ok, buf = cv2.imencode(ext, np.ascontiguousarray(rgb[..., ::-1]))
-    if not ok:
-        raise OSError(f'Cannot encode an image as {ext!r} for {path!r}')
-    tmp = f'{path}.tmp-{os.getpid()}'
-    try:
-        with open(tmp, 'wb') as f:
-            f.write(buf.tobytes())
-        os.replace(tmp, path)
-    except BaseException:
-        # A full disk must not leave a truncated temporary file behind.
-        if osp.lexists(tmp):
-            os.remove(tmp)
-        raise
-
-
-# Which input names each output field: A's file for what G_A made from A.
-_A_FIELDS = ('real_A', 'fake_B', 'rec_A', 'idt_B')
+from cyclegan_plugin.structures import source_domain
 
 
 def _source_key(field: str) -> str:
-    return 'img_A_path' if field in _A_FIELDS else 'img_B_path'
+    # Which input names each output field: A's file for what G_A made from A.
+    return f'img_{source_domain(field)}_path'
 
 
 def _dataset_paths(dataset) -> Dict[str, List[str]]:

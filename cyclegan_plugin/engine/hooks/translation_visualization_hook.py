@@ -1,6 +1,6 @@
 """Saves translations of a fixed set of images during training, plus an HTML page."""
 
-from typing import Dict, Literal, Optional, Sequence, Tuple
+from typing import Dict, Literal, Optional, Sequence
 
 import torch
 from mmengine.dataset import pseudo_collate
@@ -9,14 +9,10 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from ...registry import HOOKS
+from ...structures import DOMAIN_FIELDS
 from ...visualization import HTMLGallery, make_grid
 
-# Per source domain: the real image, its translation, the cycle back, and the
-# identity mapping of the generator that targets this domain (docs/design.md).
-GRID_COLUMNS: Dict[str, Tuple[str, ...]] = {
-    'A': ('real_A', 'fake_B', 'rec_A', 'idt_B'),
-    'B': ('real_B', 'fake_A', 'rec_B', 'idt_A'),
-}
+# One grid per source domain, its columns the domain's fields in order.
 COLUMN_TITLES = {
     'real_A': 'real A',
     'fake_B': 'G_A(A)',
@@ -151,7 +147,7 @@ class TranslationVisualizationHook(Hook):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         outputs = self._translate(model)
         grids, captions = {}, {}
-        for domain, columns in GRID_COLUMNS.items():
+        for domain, columns in DOMAIN_FIELDS.items():
             shown = [c for c in columns if c in outputs]
             if not self.with_identity:
                 shown = [c for c in shown if not c.startswith('idt_')]

@@ -24,13 +24,11 @@ class FastAdam(torch.optim.Adam):
     """``torch.optim.Adam`` running the fused kernel where torch has one.
 
     Adam's default implementation on the CPU makes about ten passes over every
-    parameter-sized tensor per step; the fused kernel makes one. For CycleGAN's
-    28M parameters that is ~50 ms -> ~20 ms per iteration on an idle 2-core
-    CPU, more where memory bandwidth is shared (``docs/benchmarks.md``).
-    The update rule is Adam's; results agree to
-    floating-point rounding. torch >= 2.4 has a fused kernel on the CPU,
-    older versions (e.g. 2.1, the MMagic stack) only on CUDA: elsewhere this
-    is plain ``torch.optim.Adam``. The choice is also kept across
+    parameter-sized tensor per step; the fused kernel makes one
+    (``docs/benchmarks.md`` has the timings). The update rule is Adam's;
+    results agree to floating-point rounding. torch >= 2.4 has a fused kernel
+    on the CPU, older versions (e.g. 2.1, the MMagic stack) only on CUDA:
+    elsewhere this is plain ``torch.optim.Adam``. The choice is also kept across
     ``load_state_dict``, so resuming a checkpoint saved by another torch
     version works.
 

@@ -6,23 +6,13 @@ import os.path as osp
 import re
 from typing import List
 
+from cyclegan_plugin.fileio import write_atomic
+
 LAST_CHECKPOINT = 'last_checkpoint'
 
-# What ``temp_name`` makes of a checkpoint's or last_checkpoint's name; a
-# kill during the write leaves it behind.
+# What ``cyclegan_plugin.fileio.temp_name`` makes of a checkpoint's or
+# last_checkpoint's name; a kill during the write leaves it behind.
 _TEMP_RE = re.compile(r'\.(?:(?:iter|epoch)_\d+\.pth|last_checkpoint)\.tmp-(\d+)')
-
-
-def temp_name(filename: str) -> str:
-    """The temporary name a file is written under before its rename.
-
-    Args:
-        filename (str): The final name, e.g. ``'iter_4.pth'``.
-
-    Returns:
-        str: A hidden name with this process's id, ``'.iter_4.pth.tmp-123'``.
-    """
-    return f'.{filename}.tmp-{os.getpid()}'
 
 
 def _pid_running(pid: int) -> bool:
@@ -40,7 +30,7 @@ def _pid_running(pid: int) -> bool:
 def remove_stale_temp_files(folder: str, logger: logging.Logger) -> List[str]:
     """Delete the temporary saves a killed run left in ``folder``.
 
-    Only names ``temp_name`` makes (``.iter_N.pth.tmp-PID``,
+    Only names ``cyclegan_plugin.fileio.temp_name`` makes (``.iter_N.pth.tmp-PID``,
     ``.epoch_N.pth.tmp-PID``, ``.last_checkpoint.tmp-PID``) are touched, and
     not those of a process that is still running.
 
@@ -93,10 +83,7 @@ def write_last_checkpoint(work_dir: str, checkpoint: str) -> None:
     folder = osp.dirname(osp.abspath(checkpoint))
     inside = osp.realpath(folder) == osp.realpath(work_dir)
     record = osp.basename(checkpoint) if inside else checkpoint
-    tmp = osp.join(work_dir, temp_name(LAST_CHECKPOINT))
-    with open(tmp, 'w') as f:
-        f.write(record)
-    os.replace(tmp, osp.join(work_dir, LAST_CHECKPOINT))
+    write_atomic(osp.join(work_dir, LAST_CHECKPOINT), record.encode())
 
 
 def _is_inside(path: str, folder: str) -> bool:

@@ -1,6 +1,5 @@
 """MMEngine's Runner with crash-safe checkpoints and exact, safe resume."""
 
-import os
 import os.path as osp
 import re
 import warnings
@@ -23,20 +22,17 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
+from cyclegan_plugin.fileio import atomic_path
 from cyclegan_plugin.models.editors.nonfinite_guard import (
     LAST_GOOD_CHECKPOINT,
     resume_advice,
 )
 from cyclegan_plugin.models.utils.checkpoint import CheckpointError, load_weights_file
+from cyclegan_plugin.ops.cpu_memory import keep_freed_cpu_memory
 from cyclegan_plugin.registry import RUNNERS
-from cyclegan_plugin.utils.cpu_memory import keep_freed_cpu_memory
 
 from ..hooks.resume_state_hook import ResumeStateHook  # noqa: F401 (registers it)
-from .checkpoint_files import (
-    read_last_checkpoint,
-    remove_stale_temp_files,
-    temp_name,
-)
+from .checkpoint_files import read_last_checkpoint, remove_stale_temp_files
 from .dist_timeout import (
     dist_timeout,
     explain_collective_timeout,
@@ -81,7 +77,7 @@ class RobustRunner(Runner):
     * After weight initialisation rank 0's tensors are broadcast; non-tensor
       state (the image buffers' history) stays per process.
     * ``env_cfg.keep_freed_cpu_memory=True`` keeps freed CPU memory for
-      reuse (:func:`~cyclegan_plugin.utils.keep_freed_cpu_memory`), which
+      reuse (:func:`~cyclegan_plugin.ops.keep_freed_cpu_memory`), which
       spares CPU training a page fault per large tensor.
     """
 
@@ -261,22 +257,8 @@ class RobustRunner(Runner):
 
     @master_only
     def _save_atomically(self, out_dir: str, filename: str, *args, **kwargs) -> None:
-        final = osp.join(out_dir, filename)
-        tmp_name = temp_name(filename)
-        tmp = osp.join(out_dir, tmp_name)
-        try:
-            super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
-            with open(tmp, 'rb') as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, final)
-        finally:
-            if osp.exists(tmp):
-                os.remove(tmp)
-        dir_fd = os.open(out_dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        with atomic_path(osp.join(out_dir, filename), fsync=True) as tmp:
+            super().save_checkpoint(out_dir, osp.basename(tmp), *args, **kwargs)
 
     def load_checkpoint(
         self,

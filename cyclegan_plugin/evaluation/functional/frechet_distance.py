@@ -33,7 +33,7 @@ def _trace_sqrt_product(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
     sigma1 @ sigma2 has the eigenvalues of the symmetric PSD matrix
     ``s @ sigma2 @ s`` with ``s = sqrtm(sigma1)``, so symmetric eigensolvers give
     the trace without the complex round-off of a general ``scipy.linalg.sqrtm``
-    (which pytorch-fid must clean up) and about 3x faster at D = 2048.
+    (which pytorch-fid must clean up), and faster.
     """
     eigvals, eigvecs = np.linalg.eigh(sigma1)
     sqrt_sigma1 = (eigvecs * np.sqrt(np.clip(eigvals, 0, None))) @ eigvecs.T

@@ -7,9 +7,11 @@ import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
+from cyclegan_plugin.structures import DIRECTION_FIELDS, DIRECTIONS, check_directions
+
 from ..feature_cache import FeatureCache
 from ..inception_feature_extractor import InceptionFeatureExtractor, image_digest
-from .directions import DIRECTION_FIELDS, check_directions, get_field
+from .sample_field import get_field
 
 
 def _uint8_image(value: Any, field: str, metric: str) -> torch.Tensor:
@@ -73,7 +75,7 @@ class BaseFeatureMetric(BaseMetric):
 
     def __init__(
         self,
-        directions: Sequence[str] = ('AtoB', 'BtoA'),
+        directions: Sequence[str] = DIRECTIONS,
         weights: Optional[str] = None,
         batch_size: int = 16,
         cache_dir: Optional[str] = '~/.cache/cyclegan_plugin/features',

@@ -6,7 +6,9 @@ import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
 
-from .directions import DIRECTION_FIELDS, check_directions, get_field
+from cyclegan_plugin.structures import DIRECTION_FIELDS, DIRECTIONS, check_directions
+
+from .sample_field import get_field
 
 
 class BasePairedMetric(BaseMetric):
@@ -31,7 +33,7 @@ class BasePairedMetric(BaseMetric):
 
     def __init__(
         self,
-        directions: Sequence[str] = ('AtoB', 'BtoA'),
+        directions: Sequence[str] = DIRECTIONS,
         collect_device: str = 'cpu',
         prefix: Optional[str] = None,
         collect_dir: Optional[str] = None,

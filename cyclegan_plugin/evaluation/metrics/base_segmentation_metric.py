@@ -7,9 +7,11 @@ import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
+from cyclegan_plugin.structures import DIRECTION_FIELDS, check_directions
+
 from ..functional import colors_to_labels, confusion_matrix, segmentation_scores
 from ..palettes import PALETTES, palette_array
-from .directions import DIRECTION_FIELDS, check_directions, get_field
+from .sample_field import get_field
 
 
 class BaseSegmentationMetric(BaseMetric):

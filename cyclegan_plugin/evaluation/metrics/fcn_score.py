@@ -10,7 +10,7 @@ from mmengine.registry import DefaultScope
 
 from ...registry import METRICS, MODELS, build_in_scope
 from .base_segmentation_metric import BaseSegmentationMetric
-from .directions import get_field
+from .sample_field import get_field
 
 
 @METRICS.register_module()

@@ -4,6 +4,8 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
+from cyclegan_plugin.structures import DIRECTIONS
+
 from ...registry import METRICS
 from ..functional import kernel_inception_distance
 from .base_feature_metric import BaseFeatureMetric
@@ -37,7 +39,7 @@ class KID(BaseFeatureMetric):
 
     def __init__(
         self,
-        directions: Sequence[str] = ('AtoB', 'BtoA'),
+        directions: Sequence[str] = DIRECTIONS,
         num_subsets: int = 100,
         max_subset_size: int = 1000,
         seed: int = 0,

@@ -7,7 +7,7 @@ import torch
 from ...registry import METRICS
 from ..functional import colors_to_labels
 from .base_segmentation_metric import BaseSegmentationMetric
-from .directions import get_field
+from .sample_field import get_field
 
 
 @METRICS.register_module()

@@ -10,11 +10,10 @@ from mmengine.optim import OptimWrapperDict
 from mmengine.structures import BaseDataElement
 
 from cyclegan_plugin.registry import MODELS, build_in_scope
+from cyclegan_plugin.structures import OUTPUT_FIELDS as FIELDS
+from cyclegan_plugin.structures import Direction
 
 from .nonfinite_guard import NonFiniteGuard
-
-Direction = Literal['AtoB', 'BtoA']
-FIELDS = ('real_A', 'fake_B', 'rec_A', 'real_B', 'fake_A', 'rec_B', 'idt_A', 'idt_B')
 
 
 def _unwrap(module: nn.Module) -> nn.Module:

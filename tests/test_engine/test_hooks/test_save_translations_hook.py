@@ -136,17 +136,3 @@ def test_through_the_runners_test_loop(tmp_path):
         'fake_B/sub2/x.png',
         'fake_B/x.png',
     ]
-
-
-def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
-    from cyclegan_plugin.engine.hooks import save_translations_hook
-
-    def full_disk(src, dst):
-        raise OSError(28, 'No space left on device', dst)
-
-    monkeypatch.setattr(save_translations_hook.os, 'replace', full_disk)
-    with pytest.raises(OSError, match='No space left'):
-        save_translations_hook.write_image_atomic(
-            str(tmp_path / 'x.png'), np.zeros((4, 4, 3), np.uint8)
-        )
-    assert list(tmp_path.iterdir()) == []

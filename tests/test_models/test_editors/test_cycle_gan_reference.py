@@ -11,8 +11,8 @@ in play every parameter of all four networks must agree.
 import torch
 from analysis.plain_cyclegan import PlainCycleGAN
 
+from cyclegan_plugin.converters.junyanz import junyanz_to_plugin
 from cyclegan_plugin.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
-from cyclegan_plugin.utils.junyanz_format import junyanz_to_plugin
 
 NGF, NDF, N_BLOCKS, N_LAYERS, SIZE = 8, 8, 2, 2, 32
 

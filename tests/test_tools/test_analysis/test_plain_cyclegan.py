@@ -3,8 +3,8 @@
 import torch
 from analysis.plain_cyclegan import PlainCycleGAN
 
+from cyclegan_plugin.converters.junyanz import junyanz_to_plugin
 from cyclegan_plugin.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
-from cyclegan_plugin.utils.junyanz_format import junyanz_to_plugin
 
 NGF, NDF, BLOCKS, LAYERS, SIZE = 8, 8, 1, 2, 32
 
