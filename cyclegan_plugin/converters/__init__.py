@@ -4,7 +4,8 @@
 - :mod:`.mmagic`: MMagic 1.2.0's CycleGAN checkpoints.
 
 :mod:`.convert` dispatches by format name and writes the files (what
-``tools/convert_checkpoint.py`` runs). Nothing here imports MMagic.
+``tools/convert_checkpoint.py`` runs); :mod:`.state_dicts` holds what the
+formats share. Nothing here imports MMagic.
 """
 
 from .convert import FROM_PLUGIN, TO_PLUGIN, convert_from_plugin, convert_to_plugin

@@ -10,16 +10,19 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple, Union
 
-import torch
 from torch import Tensor
 
 from cyclegan_plugin.models.utils import check_state_dict, load_weights_file
 
-from .junyanz_layout import KINDS, NetworkKind
+from .junyanz_layout import KINDS
+from .state_dicts import (
+    NO_NETWORK_MESSAGE,
+    StateDict,
+    expected_state_dict,
+    rename_modules,
+)
 
 __all__ = ['JUNYANZ_ROLES', 'junyanz_to_plugin', 'plugin_to_junyanz']
-
-StateDict = Dict[str, Tensor]
 
 # The authors' network names and where the plugin's CycleGAN keeps them.
 JUNYANZ_ROLES: Dict[str, str] = {
@@ -35,21 +38,6 @@ _SUPPORTED = (
 )
 
 
-def _expected(kind: NetworkKind, cfg: dict) -> StateDict:
-    # Built on the meta device: only the keys and shapes are needed.
-    with torch.device('meta'):
-        args = {key: value for key, value in cfg.items() if key != 'type'}
-        return kind.network(**args, init_cfg=None).state_dict()
-
-
-def _rename(state_dict: Mapping[str, Tensor], paths: Dict[str, str]) -> StateDict:
-    renamed = OrderedDict()
-    for key, value in state_dict.items():
-        path, param = key.rsplit('.', 1)
-        renamed[f'{paths[path]}.{param}'] = value
-    return renamed
-
-
 def _describe(cfg: dict) -> str:
     args = ', '.join(f'{key}={value!r}' for key, value in cfg.items() if key != 'type')
     return f'{cfg["type"]}({args})'
@@ -61,11 +49,11 @@ def _to_ours(
     kind = KINDS[role[0]]
     cfg = kind.detect_theirs(theirs, source)
     to_theirs = {ours: path for path, ours in kind.paths(cfg).items()}
-    expected = _rename(_expected(kind, cfg), to_theirs)
+    expected = rename_modules(expected_state_dict(kind.network, cfg), to_theirs)
     check_state_dict(
         expected, theirs, source, f"the authors' layout of {_describe(cfg)}"
     )
-    return _rename({key: theirs[key] for key in expected}, kind.paths(cfg)), cfg
+    return rename_modules({key: theirs[key] for key in expected}, kind.paths(cfg)), cfg
 
 
 def _to_theirs(
@@ -73,10 +61,10 @@ def _to_theirs(
 ) -> StateDict:
     kind = KINDS[role[0]]
     cfg = kind.detect_ours(ours, source, meta_cfg)
-    expected = _expected(kind, cfg)
+    expected = expected_state_dict(kind.network, cfg)
     check_state_dict(expected, ours, source, f'{_describe(cfg)} ({_SUPPORTED})')
     to_theirs = {ours_path: path for path, ours_path in kind.paths(cfg).items()}
-    return _rename({key: ours[key] for key in expected}, to_theirs)
+    return rename_modules({key: ours[key] for key in expected}, to_theirs)
 
 
 def junyanz_to_plugin(sources: Mapping[str, Union[str, Path]]) -> dict:
@@ -153,8 +141,5 @@ def plugin_to_junyanz(checkpoint: Mapping) -> Dict[str, StateDict]:
             role, ours, f'{prefix} of the checkpoint', meta_cfg
         )
     if not files:
-        raise ValueError(
-            'the checkpoint has no key under generators.A/B or discriminators.A/B; '
-            'is it a CycleGAN plugin checkpoint?'
-        )
+        raise ValueError(NO_NETWORK_MESSAGE)
     return files

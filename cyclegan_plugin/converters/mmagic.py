@@ -25,16 +25,20 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
-import torch
 from torch import Tensor
 
 from cyclegan_plugin.models.utils import check_state_dict, load_weights_file
 
 from .mmagic_layout import MMAGIC_LAYOUTS, NetworkLayout
+from .state_dicts import (
+    NO_NETWORK_MESSAGE,
+    StateDict,
+    expected_state_dict,
+    rename_modules,
+)
 
 __all__ = ['mmagic_to_plugin', 'plugin_to_mmagic', 'MMAGIC_FILE_NAME']
 
-StateDict = Dict[str, Tensor]
 PathLike = Union[str, Path]
 
 MMAGIC_FILE_NAME = 'cyclegan_mmagic.pth'
@@ -67,8 +71,7 @@ def _checked_config(
             f'{source} lacks {err}: not a {kind.network.__name__}'
         ) from err
     args = {k: v for k, v in cfg.items() if k != 'type'}
-    with torch.device('meta'):  # only keys and shapes are compared
-        expected = kind.network(**args, init_cfg=None).state_dict()
+    expected = expected_state_dict(kind.network, cfg)
     check_state_dict(expected, state, source, f'{cfg["type"]}({args})')
     return cfg
 
@@ -78,14 +81,6 @@ def _flip_channels(kind: NetworkLayout, state: StateDict) -> StateDict:
     for key, dim in kind.flips:
         flipped[key] = state[key].flip(dim)
     return flipped
-
-
-def _rename(state: Mapping[str, Tensor], paths: Mapping[str, str]) -> StateDict:
-    renamed = OrderedDict()
-    for key, value in state.items():
-        path, param = key.rsplit('.', 1)
-        renamed[f'{paths[path]}.{param}'] = value
-    return renamed
 
 
 def _split(state: Mapping[str, Tensor], prefix: str) -> StateDict:
@@ -158,7 +153,7 @@ def mmagic_to_plugin(
                 continue
             source = f'{group}.{mm_domain} of {path}'
             _check_mmagic_paths(kind, _modules(mm), source)
-            net = _rename(mm, kind.to_ours(_modules(mm)))
+            net = rename_modules(mm, kind.to_ours(_modules(mm)))
             dropout = any('.block.2.' in k for k in mm)
             cfg = _checked_config(kind, net, dropout, source)
             if not keep_bgr:
@@ -210,12 +205,9 @@ def plugin_to_mmagic(
             if not keep_bgr:
                 net = _flip_channels(kind, net)
             norm = 'bn' if any(k.endswith('running_mean') for k in net) else 'in'
-            mm = _rename(net, kind.to_mmagic(_modules(net), norm, dropout))
+            mm = rename_modules(net, kind.to_mmagic(_modules(net), norm, dropout))
             out.update((f'{group}.{mm_domain}.{k}', v) for k, v in mm.items())
     if not out:
-        raise ValueError(
-            'the checkpoint has no key under generators.A/B or discriminators.A/B; '
-            'is it a CycleGAN plugin checkpoint?'
-        )
+        raise ValueError(NO_NETWORK_MESSAGE)
     mm_meta = dict(converted_from='cyclegan_plugin', domains=[name_a, name_b])
     return {MMAGIC_FILE_NAME: dict(meta=mm_meta, state_dict=out)}
