@@ -2,7 +2,7 @@
 
 ``python tools/benchmark.py CONFIG [--size S] [--batch-size N] [--iters N]
 [--warmup N] [--repeats R] [--amp none|bf16|fp16] [--channels-last]
-[--compile] [--winograd] [--thin-head] [--fused-norm] [--batch-calls]
+[--compile] [--winograd] [--thin-head] [--fused-norm]
 [--device cpu|cuda] [--baseline]
 [--keep-freed-memory] [--profile N] [--variants SPEC ...]``
 
@@ -49,11 +49,6 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help="generators' instance norm + ReLU as one CPU kernel",
     )
-    parser.add_argument(
-        '--batch-calls',
-        action='store_true',
-        help='batch each first cycle call with its identity call',
-    )
     parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
     parser.add_argument(
         '--baseline', action='store_true', help='also time the plain PyTorch step'
@@ -75,7 +70,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--keep-freed-memory',
         action='store_true',
-        help='keep freed CPU memory for reuse (env_cfg.keep_freed_cpu_memory), '
+        help='keep freed CPU memory for reuse (as model.cpu_kernels does), '
         'for every variant of the run',
     )
     parser.add_argument(
@@ -112,7 +107,6 @@ def main() -> None:
                 winograd=args.winograd,
                 thin_head=args.thin_head,
                 fused_norm=args.fused_norm,
-                batch_calls=args.batch_calls,
             )
         ]
         if args.baseline:

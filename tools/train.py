@@ -41,9 +41,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--winograd',
         action='store_true',
-        help="the generators' 3x3 convs by Winograd F(4x4, 3x3) and their 7x7 "
-        'head by direct kernels: faster training on CPUs, same parameters '
-        '(GPUs keep cuDNN)',
+        help="compute the generators by the plugin's CPU kernels "
+        '(model.cpu_kernels=True: Winograd 3x3 convs, direct 7x7 head, fused '
+        'instance norm + ReLU, freed memory kept): faster training on CPUs, '
+        'same parameters (GPUs keep cuDNN)',
     )
     parser.add_argument(
         '--cfg-options',

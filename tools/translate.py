@@ -100,8 +100,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--winograd',
         action='store_true',
-        help="the generator's 3x3 convs by Winograd F(4x4, 3x3) and its 7x7 head "
-        'by direct kernels (faster on CPUs)',
+        help="compute the generator by the plugin's CPU kernels "
+        '(model.cpu_kernels=True; faster on CPUs)',
     )
     parser.add_argument(
         '--trust-checkpoint',

@@ -36,9 +36,6 @@ env_cfg = dict(
     # time. Ten minutes leaves room for those; a hung or stopped process then
     # ends the job in minutes. Raise it for FID on a large test set on CPUs.
     dist_cfg=dict(backend='nccl', timeout=600),
-    # True keeps freed CPU memory for reuse (no page fault per large tensor):
-    # pays for CPU training with Winograd convs, see cyclegan_h2z_fast-cpu.py.
-    keep_freed_cpu_memory=False,
 )
 
 # Generators and discriminators have separate optimizers: each gets its own

@@ -258,29 +258,15 @@ def _default_of(type_name: Any, key: str) -> Any:
     return param.default
 
 
-def _plain_instance_norm(generator: dict) -> bool:
-    """Whether a generator config normalises by instance norm without affine."""
-    if not _accepts(generator.get('type'), 'norm_cfg'):
-        return False
-    norm = generator.get('norm_cfg', _default_of(generator.get('type'), 'norm_cfg'))
-    if not isinstance(norm, dict) or norm.get('type') != 'IN':
-        return False
-    return not norm.get('affine', False) and not norm.get('track_running_stats', False)
-
-
 def enable_winograd(cfg: Config) -> Config:
     """Compute the generators on CPUs with the plugin's kernels.
 
-    Sets ``conv_cfg=dict(type='WinogradConv2d')`` (the 3x3 stride-1 convs) in
-    ``model.generator`` (and ``model.generator_B`` if given), and where the
-    generator has the options ``head_conv_cfg=dict(type='ThinConv2d')`` (the
-    7x7 conv to RGB) and, for the authors' instance norm (no affine
-    parameters), ``norm_cfg`` type ``'FusedIN'``; and
-    ``env_cfg.keep_freed_cpu_memory`` when the config has an ``env_cfg`` (a
-    training config): the Winograd convs' large temporaries would otherwise
-    page-fault on every step. The parameters stay those of ``nn.Conv2d`` and
-    ``nn.InstanceNorm2d``, so checkpoints are interchangeable; on GPUs the
-    layers use the native ops.
+    Sets ``model.cpu_kernels=True``: the model converts its generators with
+    :func:`~cyclegan_plugin.ops.convert_to_cpu_kernels` (Winograd 3x3 convs,
+    the 7x7 head by direct kernels, instance norm + ReLU fused) and keeps
+    freed CPU memory for reuse. The parameters stay those of ``nn.Conv2d``
+    and ``nn.InstanceNorm2d``, so checkpoints are interchangeable; on GPUs
+    the layers use the native ops.
 
     Args:
         cfg (Config): The config, changed in place.
@@ -289,26 +275,16 @@ def enable_winograd(cfg: Config) -> Config:
         Config: The same config.
 
     Raises:
-        KeyError: If the config has no ``model.generator``.
-        ValueError: If a generator type has no ``conv_cfg`` option.
+        KeyError: If the config has no ``model``.
+        ValueError: If the model type has no ``cpu_kernels`` option.
     """
-    model = cfg.get('model') or {}
-    generators = [model.get(k) for k in ('generator', 'generator_B')]
-    generators = [g for g in generators if g is not None]
-    if not generators:
-        raise KeyError('--winograd needs model.generator in the config.')
-    for generator in generators:
-        if not _accepts(generator.get('type'), 'conv_cfg'):
-            raise ValueError(
-                f'--winograd: generator type {generator.get("type")!r} has no '
-                'conv_cfg option (ResnetGenerator has); its convolutions stay native.'
-            )
-        generator['conv_cfg'] = dict(type='WinogradConv2d')
-        if _accepts(generator.get('type'), 'head_conv_cfg'):
-            generator['head_conv_cfg'] = dict(type='ThinConv2d')
-        if _plain_instance_norm(generator):
-            norm = generator.get('norm_cfg') or {}
-            generator['norm_cfg'] = dict(norm, type='FusedIN')
-    if cfg.get('env_cfg') is not None:
-        cfg.env_cfg['keep_freed_cpu_memory'] = True
+    model = cfg.get('model')
+    if not model:
+        raise KeyError('--winograd needs a model in the config.')
+    if not _accepts(model.get('type'), 'cpu_kernels'):
+        raise ValueError(
+            f'--winograd: model type {model.get("type")!r} has no cpu_kernels '
+            'option (CycleGAN has).'
+        )
+    model['cpu_kernels'] = True
     return cfg

@@ -85,8 +85,7 @@ def load_cpu_ops() -> None:
             raise RuntimeError(
                 f'Could not build the plugin C++ kernels ({_CSRC}): {e}\nThey '
                 'need a C++ compiler (e.g. `apt install g++`) and ninja (`pip '
-                "install ninja`). Or train with PyTorch's own layers: remove the "
-                "plugin's CPU-kernel layers (WinogradConv2d, ThinConv2d, FusedIN) "
-                'from the config.'
+                "install ninja`). Or run with PyTorch's own layers: without "
+                '--winograd, with model.cpu_kernels=False.'
             ) from e
         _loaded = True

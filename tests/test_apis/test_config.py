@@ -71,31 +71,24 @@ def test_enable_amp_float16_is_mmengines_amp_wrapper():
     assert 'loss_scale' not in cfg.optim_wrapper.generators
 
 
-def test_enable_winograd_sets_the_generator_convs():
-    assert not load_config(H2Z).env_cfg.keep_freed_cpu_memory
+def test_enable_winograd_sets_the_one_switch():
+    assert not load_config(H2Z).model.get('cpu_kernels', False)
     cfg = enable_winograd(load_config(H2Z))
-    assert cfg.model.generator.conv_cfg == dict(type='WinogradConv2d')
-    assert cfg.model.generator.head_conv_cfg == dict(type='ThinConv2d')
-    assert cfg.model.generator.norm_cfg == dict(type='FusedIN', affine=False)
-    assert cfg.env_cfg.keep_freed_cpu_memory
-    # The config-file form says the same, and batches the generator calls.
+    assert cfg.model.cpu_kernels is True
+    # The generator configs do not change: the model converts its layers.
+    assert cfg.model.generator == load_config(H2Z).model.generator
+    assert 'keep_freed_cpu_memory' not in cfg.env_cfg
+    # The config-file form says the same.
     fast = load_config(str(CONFIGS / 'cyclegan_h2z_fast-cpu.py'))
-    assert fast.model.generator.conv_cfg == cfg.model.generator.conv_cfg
-    assert fast.model.generator.head_conv_cfg == cfg.model.generator.head_conv_cfg
-    assert fast.model.generator.norm_cfg == cfg.model.generator.norm_cfg
-    # Instance norm with affine parameters keeps PyTorch's layer.
-    affine = load_config(H2Z)
-    affine.model.generator.norm_cfg = dict(type='IN', affine=True)
-    assert enable_winograd(affine).model.generator.norm_cfg.type == 'IN'
-    assert fast.model.batch_generator_calls and fast.env_cfg.keep_freed_cpu_memory
-    unet = load_config(H2Z)
-    unet.model.generator = dict(type='UnetGenerator')
-    with pytest.raises(ValueError, match='UnetGenerator'):
-        enable_winograd(unet)
-    no_generator = load_config(H2Z)
-    no_generator.model.pop('generator')
-    with pytest.raises(KeyError, match='model.generator'):
-        enable_winograd(no_generator)
+    assert fast.model == cfg.model and fast.env_cfg == cfg.env_cfg
+    not_a_cycle_gan = load_config(H2Z)
+    not_a_cycle_gan.model = dict(type='ResnetGenerator')
+    with pytest.raises(ValueError, match='ResnetGenerator'):
+        enable_winograd(not_a_cycle_gan)
+    no_model = load_config(H2Z)
+    no_model.pop('model')
+    with pytest.raises(KeyError, match='model'):
+        enable_winograd(no_model)
 
 
 def test_every_shipped_config_parses():

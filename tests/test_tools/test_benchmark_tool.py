@@ -34,16 +34,16 @@ def test_fast_path_flags_profile_and_kept_memory(tmp_path):
     cfg = write_tiny_config(tmp_path / 'tiny.py')
     proc = run_tool(
         'tools/benchmark.py', cfg, '--size', '32', '--iters', '1', '--repeats', '1',
-        '--warmup', '1', '--baseline', '--winograd', '--batch-calls',
+        '--warmup', '1', '--baseline', '--winograd',
         '--keep-freed-memory', '--profile', '5', '--no-memory', '--markdown',
     )  # fmt: skip
     lines = [json.loads(x) for x in proc.stdout.splitlines() if x.startswith('{')]
     assert [r['variant'] for r in lines] == [
         'plain+fp32',
-        'ours+fp32+winograd+batch_calls',
+        'ours+fp32+winograd',
     ]
     fast = lines[1]
-    assert fast['winograd'] and fast['batch_calls'] and fast['keep_freed_memory']
+    assert fast['winograd'] and fast['keep_freed_memory']
     # The same direct-method work is counted for both, so GFLOP/s compare.
     assert fast['gflop_per_iter'] == lines[0]['gflop_per_iter']
     ops = [p['op'] for p in fast['profile']]

@@ -47,11 +47,11 @@ class DumpRankStateHook(Hook):
     'options',
     [
         [],
-        # The CPU fast path: one gradient per weight from the shared Winograd
-        # transform, batched generator calls under DDP.
-        ['--winograd', '--cfg-options', 'model.batch_generator_calls=True'],
+        # The CPU fast path under DDP: one gradient per weight from the
+        # shared Winograd transform (the scope hooks on the wrapped module).
+        ['--winograd'],
     ],
-    ids=['native', 'winograd-batched'],
+    ids=['native', 'winograd'],
 )
 def test_two_cpu_processes_train_identical_weights(tmp_path, options):
     (tmp_path / 'dump_rank_state_hook.py').write_text(DUMP_HOOK)

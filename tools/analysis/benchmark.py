@@ -18,7 +18,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 
 from cyclegan_plugin.apis import enable_amp
-from cyclegan_plugin.ops.cpu_memory import keep_freed_cpu_memory
+from cyclegan_plugin.ops import convert_to_cpu_kernels, keep_freed_cpu_memory
 from cyclegan_plugin.registry import MODELS, build_in_scope
 
 from .benchmark_measures import count_gflop, peak_memory_mb, profile_ops
@@ -61,18 +61,19 @@ def _build_ours(cfg: Config, variant: BenchmarkVariant, device: str):
     model_cfg.update(
         channels_last=variant.channels_last,
         compile_cfg=dict() if variant.compile else None,
-        batch_generator_calls=variant.batch_calls,
+        cpu_kernels=False,
     )
-    for key in ('generator', 'generator_B'):
-        if model_cfg.get(key) is None:
-            continue
-        if variant.winograd:
-            model_cfg[key]['conv_cfg'] = dict(type='WinogradConv2d')
-        if variant.thin_head:
-            model_cfg[key]['head_conv_cfg'] = dict(type='ThinConv2d')
-        if variant.fused_norm:
-            model_cfg[key]['norm_cfg'] = dict(type='FusedIN')
     model = build_in_scope(MODELS, model_cfg)
+    # The conversion that model.cpu_kernels=True makes, layer kind by layer
+    # kind (torch.compile traces at the first call, so it sees the new
+    # layers); freed memory is kept (or not) for the whole run by the caller.
+    if variant.winograd or variant.thin_head or variant.fused_norm:
+        convert_to_cpu_kernels(
+            model.generators,
+            winograd=variant.winograd,
+            thin_conv=variant.thin_head,
+            fused_norm=variant.fused_norm,
+        )
     model.init_weights()
     model.to(device).train()
     optim_cfg = Config(dict(optim_wrapper=copy.deepcopy(cfg.optim_wrapper)))
@@ -259,7 +260,8 @@ def run_benchmark(
                 channels_last=v.channels_last,
                 compile=v.compile,
                 winograd=v.winograd,
-                batch_calls=v.batch_calls,
+                thin_head=v.thin_head,
+                fused_norm=v.fused_norm,
                 keep_freed_memory=keep_freed_memory,
                 size=size,
                 batch_size=batch_size,

@@ -18,7 +18,6 @@ _FLAGS = (
     'winograd',
     'thin_head',
     'fused_norm',
-    'batch_calls',
 )
 
 
@@ -29,11 +28,13 @@ class BenchmarkVariant:
     Written as a spec of ``+``-joined tokens: ``'plain'`` (the authors' step
     in plain PyTorch), ``'ours'`` (our ``CycleGAN.train_step``, the default),
     ``'fp32'``/``'bf16'``/``'fp16'`` (autocast dtype), ``'channels_last'``,
-    ``'compile'``, ``'winograd'`` (the generators' 3x3 stride-1 convs as
+    ``'compile'``, and the three parts of ``model.cpu_kernels``
+    (:func:`~cyclegan_plugin.ops.convert_to_cpu_kernels` of the
+    generators): ``'winograd'`` (their 3x3 stride-1 convs as
     ``WinogradConv2d``), ``'thin_head'`` (their 7x7 head conv as
-    ``ThinConv2d``), ``'fused_norm'`` (their instance norms as
-    ``FusedInstanceNorm2d``), ``'batch_calls'`` (``batch_generator_calls``).
-    E.g. ``'bf16+channels_last'``, ``'plain+bf16'``, ``'winograd+batch_calls'``.
+    ``ThinConv2d``), ``'fused_norm'`` (their instance norms + ReLU as
+    ``FusedInstanceNorm2d``). E.g. ``'bf16+channels_last'``, ``'plain+bf16'``,
+    ``'winograd+thin_head+fused_norm'``.
 
     Args:
         impl (str): ``'ours'`` or ``'plain'``. Defaults to ``'ours'``.
@@ -42,14 +43,12 @@ class BenchmarkVariant:
             Defaults to False.
         compile (bool): ``torch.compile`` the networks (ours only).
             Defaults to False.
-        winograd (bool): ``conv_cfg=dict(type='WinogradConv2d')`` in the
+        winograd (bool): ``convert_to_cpu_kernels(winograd=True)`` of the
             generators (ours only). Defaults to False.
-        thin_head (bool): ``head_conv_cfg=dict(type='ThinConv2d')`` in the
+        thin_head (bool): ``convert_to_cpu_kernels(thin_conv=True)`` of the
             generators (ours only). Defaults to False.
-        fused_norm (bool): ``norm_cfg=dict(type='FusedIN')`` in the
+        fused_norm (bool): ``convert_to_cpu_kernels(fused_norm=True)`` of the
             generators (ours only). Defaults to False.
-        batch_calls (bool): ``batch_generator_calls=True`` (ours only).
-            Defaults to False.
 
     Raises:
         ValueError: If the plain step is asked for ours-only options.
@@ -62,7 +61,6 @@ class BenchmarkVariant:
     winograd: bool = False
     thin_head: bool = False
     fused_norm: bool = False
-    batch_calls: bool = False
 
     def __post_init__(self) -> None:
         if self.impl not in _IMPLS:

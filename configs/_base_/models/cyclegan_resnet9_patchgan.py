@@ -36,13 +36,6 @@ model = dict(
     # in a row has diverged and stops; normal training stays orders of
     # magnitude below. factor=None turns the check off.
     divergence_cfg=dict(factor=1000.0, patience=50, window=100, floor=1.0),
-    # Speed options (docs/benchmarks.md). channels_last: slower on CPUs;
-    # meant for GPUs with --amp. compile_cfg=dict(): 1.04-1.17x in fp32 on a
-    # 2-core CPU after minutes of compiling, but NaN gradients with bf16
-    # autocast on torch 2.13; off unless asked for.
-    channels_last=False,
-    compile_cfg=None,
-    # G_A(A) with G_A(B), G_B(B) with G_B(A) as one batch each: same results
-    # with instance norm, faster with Winograd convs (cyclegan_h2z_fast-cpu.py).
-    batch_generator_calls=False,
+    # Speed options are CycleGAN's arguments (channels_last, compile_cfg,
+    # cpu_kernels), off here; see docs/benchmarks.md and cyclegan_h2z_fast-cpu.py.
 )

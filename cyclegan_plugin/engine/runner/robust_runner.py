@@ -28,7 +28,6 @@ from cyclegan_plugin.models.editors.nonfinite_guard import (
     resume_advice,
 )
 from cyclegan_plugin.models.utils.checkpoint import CheckpointError, load_weights_file
-from cyclegan_plugin.ops.cpu_memory import keep_freed_cpu_memory
 from cyclegan_plugin.registry import RUNNERS
 
 from ..hooks.resume_state_hook import ResumeStateHook  # noqa: F401 (registers it)
@@ -76,9 +75,6 @@ class RobustRunner(Runner):
       collective waited and how to raise the limit.
     * After weight initialisation rank 0's tensors are broadcast; non-tensor
       state (the image buffers' history) stays per process.
-    * ``env_cfg.keep_freed_cpu_memory=True`` keeps freed CPU memory for
-      reuse (:func:`~cyclegan_plugin.ops.keep_freed_cpu_memory`), which
-      spares CPU training a page fault per large tensor.
     """
 
     def setup_env(self, env_cfg: dict) -> None:
@@ -101,14 +97,14 @@ class RobustRunner(Runner):
                 torch_dist.init_process_group(
                     backend='gloo', timeout=timedelta(seconds=self._dist_timeout)
                 )
-        if env_cfg.get('keep_freed_cpu_memory', False):
-            if not keep_freed_cpu_memory():
-                # The logger does not exist yet at this point of Runner.__init__.
-                warnings.warn(
-                    'env_cfg.keep_freed_cpu_memory=True has no effect here: the C '
-                    'library has no mallopt (glibc has).',
-                    stacklevel=2,
-                )
+        if 'keep_freed_cpu_memory' in env_cfg:
+            # The logger does not exist yet at this point of Runner.__init__.
+            warnings.warn(
+                'env_cfg.keep_freed_cpu_memory is ignored: model.cpu_kernels=True '
+                '(tools/train.py --winograd) keeps freed CPU memory with the CPU '
+                'kernels that need it.',
+                stacklevel=2,
+            )
         super().setup_env(env_cfg)
 
     @contextmanager

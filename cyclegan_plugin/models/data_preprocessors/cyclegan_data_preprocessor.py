@@ -23,9 +23,6 @@ class CycleGANDataPreprocessor(BaseDataPreprocessor):
     Args:
         keys (Sequence[str]): Image keys of ``inputs`` to process.
             Defaults to ``('img_A', 'img_B')``.
-        channels_last (bool): Return batches in ``torch.channels_last``
-            memory format (pays off with cuDNN on tensor-core GPUs).
-            Defaults to False.
         non_blocking (bool): Copy to the device asynchronously (with pinned
             host memory). Defaults to True.
     """
@@ -33,12 +30,10 @@ class CycleGANDataPreprocessor(BaseDataPreprocessor):
     def __init__(
         self,
         keys: Sequence[str] = ('img_A', 'img_B'),
-        channels_last: bool = False,
         non_blocking: bool = True,
     ) -> None:
         super().__init__(non_blocking=non_blocking)
         self.keys = tuple(keys)
-        self.channels_last = channels_last
 
     def forward(self, data: Dict[str, Any], training: bool = False) -> dict:
         """Preprocess one batch.
@@ -97,10 +92,7 @@ class CycleGANDataPreprocessor(BaseDataPreprocessor):
 
     def normalize(self, images: torch.Tensor) -> torch.Tensor:
         """Map uint8 (or float in [0, 255]) images to float32 in [-1, 1]."""
-        images = images.float() / 127.5 - 1.0
-        if self.channels_last:
-            images = images.contiguous(memory_format=torch.channels_last)
-        return images
+        return images.float() / 127.5 - 1.0
 
     @staticmethod
     def destruct(

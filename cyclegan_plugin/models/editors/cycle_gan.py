@@ -1,14 +1,17 @@
 """CycleGAN (Zhu et al. 2017): unpaired image-to-image translation."""
 
+import logging
 from typing import Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
 from mmengine import MessageHub
+from mmengine.logging import print_log
 from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapperDict
 from mmengine.structures import BaseDataElement
 
+from cyclegan_plugin.ops import convert_to_cpu_kernels, keep_freed_cpu_memory
 from cyclegan_plugin.registry import MODELS, build_in_scope
 from cyclegan_plugin.structures import OUTPUT_FIELDS as FIELDS
 from cyclegan_plugin.structures import Direction
@@ -120,10 +123,15 @@ class CycleGAN(BaseModel):
             whole generator pass (G_B after G_A in one graph) under bf16
             autocast gave non-finite gradients with torch 2.13 on CPUs.
             Defaults to None.
-        batch_generator_calls (bool): Run each generator's first cycle call
-            and its identity call as one batch (``CycleGenerators``'
-            ``batch_calls``): the same results with instance norm, fewer and
-            larger convolutions. Defaults to False.
+        cpu_kernels (bool): Compute the generators by the plugin's CPU
+            kernels (:func:`~cyclegan_plugin.ops.convert_to_cpu_kernels`:
+            Winograd 3x3 convs, a direct 7x7 head, instance norm + ReLU fused)
+            and keep freed CPU memory for reuse
+            (:func:`~cyclegan_plugin.ops.keep_freed_cpu_memory`, process-wide:
+            the kernels' large temporaries would page-fault every step). The
+            parameters and state_dict do not change, so checkpoints load
+            either way; on GPUs and under autocast the layers use PyTorch's
+            ops. Defaults to False.
         data_preprocessor (dict, optional): Defaults to
             ``CycleGANDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
@@ -145,7 +153,7 @@ class CycleGAN(BaseModel):
         divergence_cfg: dict = dict(),
         channels_last: bool = False,
         compile_cfg: Optional[dict] = None,
-        batch_generator_calls: bool = False,
+        cpu_kernels: bool = False,
         data_preprocessor: Optional[dict] = dict(type='CycleGANDataPreprocessor'),
         init_cfg: Optional[dict] = None,
     ) -> None:
@@ -159,9 +167,17 @@ class CycleGAN(BaseModel):
                 type='CycleGenerators',
                 generator_A=generator,
                 generator_B=generator_B,
-                batch_calls=batch_generator_calls,
             ),
         )
+        if cpu_kernels:
+            convert_to_cpu_kernels(self.generators)
+            if not keep_freed_cpu_memory():
+                print_log(
+                    'cpu_kernels: freed CPU memory is not kept for reuse (needs '
+                    "glibc's mallopt); the kernels still work, slower.",
+                    logger='current',
+                    level=logging.WARNING,
+                )
         self.discriminators = build_in_scope(
             MODELS,
             dict(

@@ -4,9 +4,7 @@ from typing import Dict, Optional
 
 import torch
 from mmengine.model import BaseModule
-from torch.nn.modules.batchnorm import _BatchNorm
 
-from cyclegan_plugin.ops import reuse_transformed_weights
 from cyclegan_plugin.registry import MODELS, build_in_scope
 
 
@@ -23,41 +21,18 @@ class CycleGenerators(BaseModule):
         generator_A (dict): Config of G_A (translates A → B).
         generator_B (dict, optional): Config of G_B (translates B → A).
             Defaults to a copy of ``generator_A``.
-        batch_calls (bool): Run ``G_A(A)`` with the identity call ``G_A(B)``
-            as one batch, and ``G_B(B)`` with ``G_B(A)``: four generator
-            calls per iteration instead of six, with the same results for
-            networks that treat each sample on its own (instance norm or
-            none; up to 6% faster on CPUs with Winograd convs,
-            ``docs/benchmarks.md``). Refused with batch norm, whose
-            statistics would mix the two batches. Defaults to False (the
-            authors' six calls).
-
-    Raises:
-        ValueError: If ``batch_calls`` is set and a generator has batch norm.
     """
 
     def __init__(
         self,
         generator_A: dict,
         generator_B: Optional[dict] = None,
-        batch_calls: bool = False,
     ) -> None:
         super().__init__(init_cfg=None)
         self.A = build_in_scope(MODELS, generator_A)
         self.B = build_in_scope(
             MODELS, generator_B if generator_B is not None else generator_A
         )
-        if batch_calls:
-            norms = sorted(
-                {type(m).__name__ for m in self.modules() if isinstance(m, _BatchNorm)}
-            )
-            if norms:
-                raise ValueError(
-                    f'batch_calls=True would mix the statistics of {norms} across '
-                    'the cycle and identity batches; use instance norm or set '
-                    'batch_calls=False.'
-                )
-        self.batch_calls = batch_calls
 
     def forward(
         self,
@@ -78,18 +53,8 @@ class CycleGenerators(BaseModule):
             from ``real_A``; ``fake_A = G_B(B)``, ``rec_B = G_A(fake_A)`` from
             ``real_B``; identity outputs when requested and both are given.
         """
-        # Each generator runs up to three times on the same weights: Winograd
-        # convs transform them once (nothing happens for other layers).
-        with reuse_transformed_weights():
-            both = real_A is not None and real_B is not None
-            if (
-                self.batch_calls
-                and with_identity
-                and both
-                and real_A.shape[1:] == real_B.shape[1:]
-            ):
-                return self._batched_cycle(real_A, real_B)
-            return self._cycle(real_A, real_B, with_identity and both)
+        both = real_A is not None and real_B is not None
+        return self._cycle(real_A, real_B, with_identity and both)
 
     def _cycle(
         self,
@@ -108,18 +73,3 @@ class CycleGenerators(BaseModule):
             out['idt_A'] = self.A(real_B)
             out['idt_B'] = self.B(real_A)
         return out
-
-    def _batched_cycle(
-        self, real_A: torch.Tensor, real_B: torch.Tensor
-    ) -> Dict[str, torch.Tensor]:
-        sizes = [real_A.shape[0], real_B.shape[0]]
-        fake_B, idt_A = self.A(torch.cat([real_A, real_B])).split(sizes)
-        fake_A, idt_B = self.B(torch.cat([real_B, real_A])).split(sizes[::-1])
-        return dict(
-            fake_B=fake_B,
-            rec_A=self.B(fake_B),
-            fake_A=fake_A,
-            rec_B=self.A(fake_A),
-            idt_A=idt_A,
-            idt_B=idt_B,
-        )

@@ -23,8 +23,6 @@ class ResidualBlock(nn.Module):
         padding_mode (str): 'reflect', 'replicate' or 'zeros'. Defaults to
             'reflect'.
         bias (bool): Whether the convs have a bias. Defaults to True.
-        conv_cfg (dict, optional): The conv layers, e.g.
-            ``dict(type='WinogradConv2d')``. Defaults to None (``nn.Conv2d``).
     """
 
     def __init__(
@@ -34,12 +32,9 @@ class ResidualBlock(nn.Module):
         use_dropout: bool = False,
         padding_mode: Literal['reflect', 'replicate', 'zeros'] = 'reflect',
         bias: bool = True,
-        conv_cfg: Optional[dict] = None,
     ) -> None:
         super().__init__()
-        conv_kwargs = dict(
-            padding=1, padding_mode=padding_mode, bias=bias, conv_cfg=conv_cfg
-        )
+        conv_kwargs = dict(padding=1, padding_mode=padding_mode, bias=bias)
         self.conv1 = ConvNormAct(
             channels,
             channels,

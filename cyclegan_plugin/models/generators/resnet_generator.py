@@ -45,16 +45,6 @@ class ResnetGenerator(BaseNetwork):
             which avoids checkerboard artifacts. Defaults to 'deconv'.
         interp_mode (str): 'nearest' or 'bilinear', for 'resize_conv'.
             Defaults to 'nearest'.
-        conv_cfg (dict, optional): The layer of the stride-1 3x3 convs (the
-            residual blocks' and the resize-convs'), which hold 88% of the
-            work; ``dict(type='WinogradConv2d')`` makes CPU training 1.4-1.8x
-            faster with the same parameters (``docs/benchmarks.md``). The 7x7
-            and stride-2 convs stay ``nn.Conv2d``. Defaults to None
-            (``nn.Conv2d``).
-        head_conv_cfg (dict, optional): The layer of the last 7x7 conv (to
-            ``out_channels``); ``dict(type='ThinConv2d')`` computes it about 2x
-            faster on CPUs, where oneDNN is slow for so few output channels.
-            Defaults to None (``nn.Conv2d``).
         init_cfg (dict | list[dict], optional): See :class:`BaseNetwork`.
             Defaults to ``dict(type='normal', gain=0.02)``.
 
@@ -73,8 +63,6 @@ class ResnetGenerator(BaseNetwork):
         padding_mode: Literal['reflect', 'replicate', 'zeros'] = 'reflect',
         upsample_mode: Literal['deconv', 'resize_conv'] = 'deconv',
         interp_mode: Literal['nearest', 'bilinear'] = 'nearest',
-        conv_cfg: Optional[dict] = None,
-        head_conv_cfg: Optional[dict] = None,
         init_cfg: Optional[Union[dict, List[dict]]] = dict(type='normal', gain=0.02),
     ) -> None:
         super().__init__(init_cfg)
@@ -121,9 +109,7 @@ class ResnetGenerator(BaseNetwork):
         )
         self.blocks = nn.Sequential(
             *(
-                ResidualBlock(
-                    widths[-1], norm_cfg, use_dropout, padding_mode, bias, conv_cfg
-                )
+                ResidualBlock(widths[-1], norm_cfg, use_dropout, padding_mode, bias)
                 for _ in range(num_blocks)
             )
         )
@@ -137,7 +123,6 @@ class ResnetGenerator(BaseNetwork):
                     interp_mode=interp_mode,
                     padding_mode=padding_mode,
                     bias=bias,
-                    conv_cfg=conv_cfg,
                     norm_cfg=norm_cfg,
                     act_cfg=relu,
                 )
@@ -151,7 +136,6 @@ class ResnetGenerator(BaseNetwork):
             7,
             padding=3,
             padding_mode=padding_mode,
-            conv_cfg=head_conv_cfg,
             act_cfg=dict(type='Tanh'),
         )
 

@@ -5,8 +5,7 @@ from typing import Literal, Optional
 
 from torch import nn
 
-from .fused_instance_norm import FusedInstanceNorm2d
-from .layers import build_activation_layer, build_conv_layer, build_norm_layer
+from .layers import build_activation_layer, build_norm_layer
 
 __all__ = ['ConvNormAct']
 
@@ -34,13 +33,9 @@ class ConvNormAct(nn.Sequential):
         output_padding (int): Extra rows/columns on one side of a transposed
             conv's output. Defaults to 0.
         bias (bool): Whether the conv has a bias. Defaults to True.
-        conv_cfg (dict, optional): The (non-transposed) conv layer, see
-            :func:`~cyclegan_plugin.models.utils.build_conv_layer`, e.g.
-            ``dict(type='WinogradConv2d')``. Defaults to None (``nn.Conv2d``).
         norm_cfg (dict, optional): Norm after the conv, see
-            :func:`~cyclegan_plugin.models.utils.build_norm_layer`; a ReLU
-            after ``dict(type='FusedIN')`` becomes part of it (no ``act``
-            child). Defaults to None (no norm).
+            :func:`~cyclegan_plugin.models.utils.build_norm_layer`.
+            Defaults to None (no norm).
         act_cfg (dict, optional): Activation after the norm, see
             :func:`~cyclegan_plugin.models.utils.build_activation_layer`.
             Defaults to None (no activation).
@@ -64,15 +59,10 @@ class ConvNormAct(nn.Sequential):
         transposed: bool = False,
         output_padding: int = 0,
         bias: bool = True,
-        conv_cfg: Optional[dict] = None,
         norm_cfg: Optional[dict] = None,
         act_cfg: Optional[dict] = None,
         dropout: float = 0.0,
     ) -> None:
-        if transposed and conv_cfg is not None:
-            raise ValueError(
-                f'conv_cfg applies to non-transposed convs only, but got {conv_cfg!r}'
-            )
         if transposed and padding_mode != 'zeros':
             raise ValueError(
                 'a transposed conv supports only padding_mode="zeros", '
@@ -91,8 +81,7 @@ class ConvNormAct(nn.Sequential):
                 bias=bias,
             )
         else:
-            conv = build_conv_layer(
-                conv_cfg,
+            conv = nn.Conv2d(
                 in_channels,
                 out_channels,
                 kernel_size,
@@ -103,8 +92,6 @@ class ConvNormAct(nn.Sequential):
             )
         norm = build_norm_layer(norm_cfg, out_channels)
         act = build_activation_layer(act_cfg)
-        if isinstance(norm, FusedInstanceNorm2d) and type(act) is nn.ReLU:
-            norm.relu, act = True, None  # one fused kernel; ReLU has no state
         layers = OrderedDict(
             conv=conv,
             norm=norm,

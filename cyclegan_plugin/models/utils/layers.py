@@ -1,42 +1,25 @@
 """Conv, norm and activation layers built from small config dicts.
 
 A config is ``dict(type=NAME, **kwargs)``; the kwargs go to the layer's
-constructor. ``None`` (or ``type='none'``) means no layer (for convs: the
-plain ``nn.Conv2d``).
+constructor. ``None`` (or ``type='none'``) means no layer.
 """
 
 from typing import Dict, Optional, Type
 
 from torch import nn
 
-from .fused_instance_norm import FusedInstanceNorm2d
-from .thin_conv2d import ThinConv2d
-from .winograd_conv2d import WinogradConv2d
-
 __all__ = [
     'ACTIVATION_LAYERS',
-    'CONV_LAYERS',
     'NORM_LAYERS',
     'build_activation_layer',
-    'build_conv_layer',
     'build_norm_layer',
     'conv_bias_for',
 ]
-
-CONV_LAYERS: Dict[str, Type[nn.Conv2d]] = {
-    'Conv2d': nn.Conv2d,
-    # Same parameters as nn.Conv2d; 3x3 stride-1 only, faster on CPUs.
-    'WinogradConv2d': WinogradConv2d,
-    # Same parameters as nn.Conv2d; stride 1, faster on CPUs with an RGB output.
-    'ThinConv2d': ThinConv2d,
-}
 
 NORM_LAYERS: Dict[str, Type[nn.Module]] = {
     # PyTorch's InstanceNorm2d defaults (affine=False, track_running_stats=False)
     # are the authors' CycleGAN setting.
     'IN': nn.InstanceNorm2d,
-    # The same without affine parameters, fused with a following ReLU on CPUs.
-    'FusedIN': FusedInstanceNorm2d,
     'BN': nn.BatchNorm2d,
     'SyncBN': nn.SyncBatchNorm,
 }
@@ -75,8 +58,8 @@ def build_norm_layer(
     """Build the norm layer a config names.
 
     Args:
-        norm_cfg (dict, optional): ``dict(type='IN' | 'FusedIN' | 'BN' | 'SyncBN' |
-            'none', **kwargs)``, e.g. ``dict(type='IN', affine=True)``. None means no
+        norm_cfg (dict, optional): ``dict(type='IN' | 'BN' | 'SyncBN' | 'none',
+            **kwargs)``, e.g. ``dict(type='IN', affine=True)``. None means no
             norm.
         num_features (int): Channels of the normalised tensor.
 
@@ -136,30 +119,3 @@ def build_activation_layer(act_cfg: Optional[dict]) -> Optional[nn.Module]:
         )
     kwargs = {key: value for key, value in act_cfg.items() if key != 'type'}
     return ACTIVATION_LAYERS[act_type](**kwargs)
-
-
-def build_conv_layer(conv_cfg: Optional[dict], *args, **kwargs) -> nn.Conv2d:
-    """Build the (non-transposed) convolution a config names.
-
-    Args:
-        conv_cfg (dict, optional): ``dict(type='Conv2d' | 'WinogradConv2d' |
-            'ThinConv2d', **kwargs)``; None means ``nn.Conv2d``. The kwargs join
-            ``kwargs``.
-        *args: ``nn.Conv2d`` positional arguments (in/out channels, kernel).
-        **kwargs: ``nn.Conv2d`` keyword arguments.
-
-    Returns:
-        nn.Conv2d: The layer.
-
-    Raises:
-        ValueError: If the type is unknown, or the layer rejects the geometry.
-    """
-    if conv_cfg is None:
-        return nn.Conv2d(*args, **kwargs)
-    if not isinstance(conv_cfg, dict) or conv_cfg.get('type') not in CONV_LAYERS:
-        raise ValueError(
-            f'conv_cfg must be None or a dict with type one of {sorted(CONV_LAYERS)}, '
-            f'but got {conv_cfg!r}'
-        )
-    extra = {key: value for key, value in conv_cfg.items() if key != 'type'}
-    return CONV_LAYERS[conv_cfg['type']](*args, **kwargs, **extra)

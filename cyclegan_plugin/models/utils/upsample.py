@@ -20,7 +20,6 @@ def _deconv(
     deconv_kernel_size: int,
     interp_mode: InterpMode,
     padding_mode: str,
-    conv_cfg: Optional[dict],
     **conv_kwargs,
 ) -> nn.Module:
     # Odd kernels (the ResNet's 3) need output_padding 1 to double the size
@@ -44,7 +43,6 @@ def _resize_conv(
     deconv_kernel_size: int,
     interp_mode: InterpMode,
     padding_mode: str,
-    conv_cfg: Optional[dict],
     **conv_kwargs,
 ) -> nn.Module:
     # Every output pixel then sees the same number of kernel taps, which
@@ -59,7 +57,6 @@ def _resize_conv(
                 3,
                 padding=1,
                 padding_mode=padding_mode,
-                conv_cfg=conv_cfg,
                 **conv_kwargs,
             ),
         )
@@ -81,7 +78,6 @@ def build_upsample_block(
     interp_mode: InterpMode = 'nearest',
     padding_mode: str = 'zeros',
     bias: bool = True,
-    conv_cfg: Optional[dict] = None,
     norm_cfg: Optional[dict] = None,
     act_cfg: Optional[dict] = None,
     dropout: float = 0.0,
@@ -100,9 +96,6 @@ def build_upsample_block(
         padding_mode (str): Padding of the 'resize_conv' conv. Defaults to
             'zeros'.
         bias (bool): Whether the conv has a bias. Defaults to True.
-        conv_cfg (dict, optional): The 'resize_conv' conv layer (the
-            transposed conv of 'deconv' is always ``nn.ConvTranspose2d``).
-            Defaults to None (``nn.Conv2d``).
         norm_cfg (dict, optional): Norm after the conv. Defaults to None.
         act_cfg (dict, optional): Activation after the norm. Defaults to None.
         dropout (float): Dropout after the activation. Defaults to 0.0.
@@ -130,7 +123,6 @@ def build_upsample_block(
         interp_mode=interp_mode,
         padding_mode=padding_mode,
         bias=bias,
-        conv_cfg=conv_cfg,
         norm_cfg=norm_cfg,
         act_cfg=act_cfg,
         dropout=dropout,

@@ -10,11 +10,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 
 from cyclegan_plugin.apis import enable_amp
-from cyclegan_plugin.models.utils import (
-    FusedInstanceNorm2d,
-    ThinConv2d,
-    WinogradConv2d,
-)
+from cyclegan_plugin.ops import FusedInstanceNorm2d, ThinConv2d, WinogradConv2d
 from cyclegan_plugin.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 
 from .test_cycle_gan import batch, build_model, build_wrappers
@@ -68,16 +64,9 @@ def test_compiled_passes_train_the_same_and_keep_state_dict_keys():
     assert out['fake_B'].shape == (1, 3, 32, 32)
 
 
-# build_model's generator on the CPU fast path: Winograd convs, direct head,
+# build_model's generators on the CPU fast path: Winograd convs, direct head,
 # fused instance norm + ReLU.
-WINOGRAD_GENERATOR = dict(
-    type='ResnetGenerator',
-    base_channels=8,
-    num_blocks=1,
-    conv_cfg=dict(type='WinogradConv2d'),
-    head_conv_cfg=dict(type='ThinConv2d'),
-    norm_cfg=dict(type='FusedIN'),
-)
+CPU_KERNELS = dict(cpu_kernels=True)
 
 
 def _relu_masks(generators):
@@ -107,7 +96,7 @@ def _replay_relu_masks(generators, masks):
 def test_winograd_convs_compute_the_same_generator_gradients():
     torch.manual_seed(0)
     ref = build_model()
-    model = build_model(generator=WINOGRAD_GENERATOR)
+    model = build_model(**CPU_KERNELS)
     assert isinstance(model.generators.B.blocks[0].conv1.conv, WinogradConv2d)
     assert isinstance(model.generators.A.head.conv, ThinConv2d)
     assert isinstance(model.generators.A.stem.norm, FusedInstanceNorm2d)
@@ -144,51 +133,12 @@ def test_winograd_convs_compute_the_same_generator_gradients():
 
 
 def test_winograd_convs_train():
-    ref, model, logs = train_twin(dict(generator=WINOGRAD_GENERATOR), steps=2)
+    ref, model, logs = train_twin(CPU_KERNELS, steps=2)
     assert all(torch.isfinite(v) for v in logs.values())
     # Adam normalises each gradient element, so elements whose gradient is
     # below the convolutions' rounding (~5e-6 of the tensor's norm) can step
     # the other way: at most 2 * lr per step apart (measured: 1.6e-4).
     assert_same_weights(ref, model, atol=2 * 2 * 2e-4)
-
-
-def test_batched_generator_calls_train_the_same():
-    ref, model, logs = train_twin(dict(batch_generator_calls=True))
-    assert model.generators.batch_calls and not ref.generators.batch_calls
-    assert all(torch.isfinite(v) for v in logs.values())
-    assert_same_weights(ref, model, atol=1e-4)  # as channels_last: rounding
-
-
-def test_batched_generator_calls_give_the_same_outputs():
-    torch.manual_seed(0)
-    generators = MODELS.build(
-        dict(
-            type='CycleGenerators',
-            generator_A=dict(type='ResnetGenerator', base_channels=4, num_blocks=1),
-            batch_calls=True,
-        )
-    )
-    real_A, real_B = torch.rand(2, 2, 3, 16, 16) * 2 - 1
-    batched = generators(real_A, real_B, with_identity=True)
-    generators.batch_calls = False
-    separate = generators(real_A, real_B, with_identity=True)
-    assert list(batched) == list(separate)
-    for key, value in separate.items():
-        torch.testing.assert_close(batched[key], value, rtol=0, atol=1e-6, msg=key)
-    # Different sizes cannot share a batch: the calls run one by one.
-    generators.batch_calls = True
-    outputs = generators(real_A, torch.rand(2, 3, 12, 20), with_identity=True)
-    assert outputs['idt_A'].shape == (2, 3, 12, 20)
-
-
-def test_batched_generator_calls_refuse_batch_norm():
-    generator = dict(
-        type='ResnetGenerator', base_channels=4, num_blocks=1, norm_cfg=dict(type='BN')
-    )
-    with pytest.raises(ValueError, match='BatchNorm2d'):
-        MODELS.build(
-            dict(type='CycleGenerators', generator_A=generator, batch_calls=True)
-        )
 
 
 def test_compile_cfg_errors_reach_the_user():

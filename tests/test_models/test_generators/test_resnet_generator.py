@@ -10,7 +10,6 @@ import torch
 from torch import nn
 
 from cyclegan_plugin.models.generators import ResnetGenerator
-from cyclegan_plugin.models.utils import ThinConv2d, WinogradConv2d
 from cyclegan_plugin.registry import MODELS
 
 
@@ -97,40 +96,6 @@ def test_options_build_the_layers_they_name():
     assert not any(isinstance(m, nn.ConvTranspose2d) for m in generator.modules())
     dropout_free = ResnetGenerator(base_channels=4, num_blocks=1)
     assert not any(isinstance(m, nn.Dropout) for m in dropout_free.modules())
-
-
-@pytest.mark.parametrize('upsample_mode', ['deconv', 'resize_conv'])
-def test_winograd_conv_cfg_replaces_the_stride1_3x3_convs(upsample_mode):
-    kwargs = dict(base_channels=4, num_blocks=2, upsample_mode=upsample_mode)
-    torch.manual_seed(0)
-    native = ResnetGenerator(**kwargs)
-    fast = ResnetGenerator(conv_cfg=dict(type='WinogradConv2d'), **kwargs)
-    fast.load_state_dict(native.state_dict())  # same parameters, same keys
-    winograd = [n for n, m in fast.named_modules() if isinstance(m, WinogradConv2d)]
-    expected = [f'blocks.{i}.conv{j}.conv' for i in range(2) for j in (1, 2)]
-    if upsample_mode == 'resize_conv':
-        expected += ['upsample.0.conv.conv', 'upsample.1.conv.conv']
-    assert sorted(winograd) == sorted(expected)
-    x = torch.rand(2, 3, 20, 28) * 2 - 1
-    torch.testing.assert_close(fast(x), native(x), rtol=0, atol=1e-5)
-
-
-def test_head_conv_cfg_replaces_the_last_conv_only():
-    kwargs = dict(base_channels=4, num_blocks=1)
-    torch.manual_seed(0)
-    native = ResnetGenerator(**kwargs)
-    fast = ResnetGenerator(head_conv_cfg=dict(type='ThinConv2d'), **kwargs)
-    fast.load_state_dict(native.state_dict())
-    thin = [n for n, m in fast.named_modules() if isinstance(m, ThinConv2d)]
-    assert thin == ['head.conv'] and fast.head.conv.padding_mode == 'reflect'
-    x = (torch.rand(2, 3, 20, 28) * 2 - 1).requires_grad_()
-    y_native, y_fast = native(x), fast(x)
-    torch.testing.assert_close(y_fast, y_native, rtol=0, atol=1e-5)
-    # The cycle needs the gradient through the head to the generator's input.
-    g_native = torch.autograd.grad(y_native.sum(), [x, native.head.conv.weight])
-    g_fast = torch.autograd.grad(y_fast.sum(), [x, fast.head.conv.weight])
-    for a, b in zip(g_fast, g_native):
-        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
 
 
 def test_builds_from_the_registry():

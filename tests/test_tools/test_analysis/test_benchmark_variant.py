@@ -15,7 +15,7 @@ from analysis.benchmark_variant import BenchmarkVariant
         ('plain+bf16', BenchmarkVariant('plain', amp='bf16')),
         ('channels-last', BenchmarkVariant(channels_last=True)),
         ('winograd+compile', BenchmarkVariant(compile=True, winograd=True)),
-        ('winograd+batch-calls', BenchmarkVariant(winograd=True, batch_calls=True)),
+        ('winograd+thin-head', BenchmarkVariant(winograd=True, thin_head=True)),
     ],
 )
 def test_parse_and_name_round_trip(spec, expected):

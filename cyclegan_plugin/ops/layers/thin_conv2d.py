@@ -1,17 +1,15 @@
 """A drop-in ``nn.Conv2d`` computed by direct kernels when one side is thin (RGB)."""
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from cyclegan_plugin.ops import THIN_CHANNELS, thin_conv2d
-
-from .winograd_conv2d import autocast_on
+from ..thin_conv import THIN_CHANNELS, thin_conv2d
+from .cpu_kernel_mixin import CPUKernelMixin
 
 __all__ = ['ThinConv2d']
 
 
-class ThinConv2d(nn.Conv2d):
+class ThinConv2d(CPUKernelMixin, nn.Conv2d):
     """``nn.Conv2d`` (same parameters, same state_dict) for layers with an RGB side.
 
     On float32 CPU tensors, when the input or the output has at most four
@@ -20,8 +18,10 @@ class ThinConv2d(nn.Conv2d):
     hold 16-24 output pixels in registers. For the ResNet generator's 7x7 head
     (64 -> 3 channels) forward + backward is about 2x faster than oneDNN on
     AVX2 CPUs (``docs/benchmarks.md``); for the 3 -> 64 stem, which oneDNN
-    handles well, it is no faster, so the generator uses it for the head only.
-    Elsewhere (GPUs, autocast, other dtypes, wider layers) it is ``nn.Conv2d``.
+    handles well, it is no faster, so
+    :func:`~cyclegan_plugin.ops.convert_to_cpu_kernels` uses it for thin
+    outputs only. Elsewhere (GPUs, autocast, other dtypes, wider layers) it is
+    ``nn.Conv2d`` (:class:`CPUKernelMixin`).
 
     Args:
         in_channels (int): Input channels.
@@ -83,25 +83,19 @@ class ThinConv2d(nn.Conv2d):
         """Whether a side has at most four channels (else this is ``nn.Conv2d``)."""
         return min(self.in_channels, self.out_channels) <= THIN_CHANNELS
 
-    # TorchDynamo cannot trace into the C++ kernels.
-    @torch.compiler.disable
-    def forward(self, x: Tensor) -> Tensor:
-        """Convolve.
+    def kernel_applies(self, x: Tensor) -> bool:
+        """Whether a side is thin enough for the direct kernels."""
+        return self.thin
+
+    def kernel_forward(self, x: Tensor) -> Tensor:
+        """Convolve by the direct kernels.
 
         Args:
-            x (Tensor): ``(N, in_channels, H, W)``.
+            x (Tensor): ``(N, in_channels, H, W)`` float32 on the CPU.
 
         Returns:
             Tensor: ``(N, out_channels, H', W')``, as ``nn.Conv2d`` gives.
         """
-        if (
-            not self.thin
-            or x.device.type != 'cpu'
-            or x.dtype != torch.float32
-            or self.weight.dtype != torch.float32
-            or autocast_on('cpu')
-        ):
-            return super().forward(x)
         if any(self.padding):
             mode = 'constant' if self.padding_mode == 'zeros' else self.padding_mode
             x = F.pad(x, self._reversed_padding_repeated_twice, mode=mode)

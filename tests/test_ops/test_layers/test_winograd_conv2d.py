@@ -4,11 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from cyclegan_plugin.models.utils import (
-    ConvNormAct,
-    WinogradConv2d,
-    build_conv_layer,
-)
+from cyclegan_plugin.ops import WinogradConv2d
 
 
 def pair(padding_mode='reflect', bias=True):
@@ -68,15 +64,3 @@ def test_unsupported_geometry_is_refused_at_build(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         WinogradConv2d(**args)
-
-
-def test_built_from_conv_cfg():
-    conv = build_conv_layer(dict(type='WinogradConv2d'), 4, 8, 3, padding=1)
-    assert type(conv) is WinogradConv2d
-    assert type(build_conv_layer(None, 4, 8, 3)) is nn.Conv2d
-    block = ConvNormAct(4, 8, 3, padding=1, conv_cfg=dict(type='WinogradConv2d'))
-    assert type(block.conv) is WinogradConv2d
-    with pytest.raises(ValueError, match='WinogradConv2d'):
-        build_conv_layer(dict(type='Winograd'), 4, 8, 3)
-    with pytest.raises(ValueError, match='transposed'):
-        ConvNormAct(4, 8, 3, transposed=True, conv_cfg=dict(type='WinogradConv2d'))

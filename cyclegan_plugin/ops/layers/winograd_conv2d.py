@@ -2,23 +2,15 @@
 
 from typing import Union
 
-import torch
 from torch import Tensor, nn
 
-from cyclegan_plugin.ops import PAD_MODES, reusing_transformed_weights, winograd_conv2d
+from ..winograd import PAD_MODES, reusing_transformed_weights, winograd_conv2d
+from .cpu_kernel_mixin import CPUKernelMixin
 
 __all__ = ['WinogradConv2d']
 
 
-def autocast_on(device_type: str) -> bool:
-    """Whether autocast is enabled for ``device_type`` (any torch >= 2.0)."""
-    try:
-        return torch.is_autocast_enabled(device_type)
-    except TypeError:  # torch < 2.4 has no device argument
-        return device_type == 'cpu' and torch.is_autocast_cpu_enabled()
-
-
-class WinogradConv2d(nn.Conv2d):
+class WinogradConv2d(CPUKernelMixin, nn.Conv2d):
     """``nn.Conv2d`` (same parameters, same state_dict) computed by Winograd F(4, 3).
 
     On float32 CPU tensors the convolution runs as
@@ -27,8 +19,9 @@ class WinogradConv2d(nn.Conv2d):
     256-channel convolutions (``docs/benchmarks.md``), equal to ``nn.Conv2d`` up to
     float32 rounding (about 1e-5 relative). Elsewhere, i.e. on GPUs (where
     cuDNN chooses Winograd by itself), under autocast, or for other dtypes,
-    it is ``nn.Conv2d``. Weights, checkpoints and initialisation are those of
-    ``nn.Conv2d``, so a model trains with one and translates with the other.
+    it is ``nn.Conv2d`` (:class:`CPUKernelMixin`). Weights, checkpoints and
+    initialisation are those of ``nn.Conv2d``, so a model trains with one and
+    translates with the other.
 
     Args:
         in_channels (int): Input channels.
@@ -88,29 +81,22 @@ class WinogradConv2d(nn.Conv2d):
                 'WinogradConv2d computes 3x3 convolutions with stride 1, dilation '
                 "1, groups 1, one padding of 0-2 and padding_mode 'zeros', "
                 f"'reflect' or 'replicate', but got {', '.join(problems)}; use "
-                'nn.Conv2d (conv_cfg=None) for this layer.'
+                'nn.Conv2d for this layer.'
             )
 
-    # TorchDynamo cannot trace into the C++ kernels; with compile_cfg the
-    # layers around each Winograd conv are compiled, the conv runs as it is.
-    @torch.compiler.disable
-    def forward(self, x: Tensor) -> Tensor:
-        """Convolve.
+    def kernel_applies(self, x: Tensor) -> bool:
+        """Whether the input is larger than the padding (reflect needs it)."""
+        return min(x.shape[-2:]) > self.padding[0]
+
+    def kernel_forward(self, x: Tensor) -> Tensor:
+        """Convolve by Winograd F(4, 3).
 
         Args:
-            x (Tensor): ``(N, in_channels, H, W)``.
+            x (Tensor): ``(N, in_channels, H, W)`` float32 on the CPU.
 
         Returns:
             Tensor: ``(N, out_channels, H + 2 padding - 2, W + 2 padding - 2)``.
         """
-        if (
-            x.device.type != 'cpu'
-            or x.dtype != torch.float32
-            or self.weight.dtype != torch.float32
-            or autocast_on('cpu')
-            or min(x.shape[-2:]) <= self.padding[0]
-        ):
-            return super().forward(x)
         u = reusing_transformed_weights(self.weight)
         return winograd_conv2d(
             x, self.weight, self.bias, self.padding[0], self.padding_mode, u=u

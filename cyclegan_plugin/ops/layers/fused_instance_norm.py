@@ -1,17 +1,15 @@
 """``nn.InstanceNorm2d`` (no affine parameters) with an optional ReLU, fused on CPUs."""
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from cyclegan_plugin.ops import instance_norm_relu
-
-from .winograd_conv2d import autocast_on
+from ..instance_norm import instance_norm_relu
+from .cpu_kernel_mixin import CPUKernelMixin
 
 __all__ = ['FusedInstanceNorm2d']
 
 
-class FusedInstanceNorm2d(nn.InstanceNorm2d):
+class FusedInstanceNorm2d(CPUKernelMixin, nn.InstanceNorm2d):
     """The authors' instance norm (``affine=False``), optionally with the ReLU after it.
 
     On float32 CPU tensors it runs as one C++ kernel per pass
@@ -20,10 +18,10 @@ class FusedInstanceNorm2d(nn.InstanceNorm2d):
     the ReLU is part of it. At the ResNet generator's sizes forward +
     backward of instance norm + ReLU is 4-7x faster than PyTorch's two ops.
     Elsewhere (GPUs, autocast, other dtypes) it is ``nn.InstanceNorm2d``
-    followed by ``F.relu``. It has no parameters or buffers, like the
-    ``nn.InstanceNorm2d`` it replaces, so checkpoints are interchangeable.
-    :class:`~cyclegan_plugin.models.utils.ConvNormAct` with
-    ``norm_cfg=dict(type='FusedIN')`` folds a following ReLU into it.
+    followed by ``F.relu`` (:class:`CPUKernelMixin`). It has no parameters or
+    buffers, like the ``nn.InstanceNorm2d`` it replaces, so checkpoints are
+    interchangeable. :func:`~cyclegan_plugin.ops.convert_to_cpu_kernels`
+    folds a ReLU that follows it into it.
 
     Args:
         num_features (int): Channels.
@@ -45,29 +43,28 @@ class FusedInstanceNorm2d(nn.InstanceNorm2d):
                 'FusedInstanceNorm2d is instance norm without affine parameters or '
                 f'running statistics, but got affine={self.affine}, '
                 f'track_running_stats={self.track_running_stats}; use '
-                "norm_cfg=dict(type='IN', ...) for those."
+                'nn.InstanceNorm2d for those.'
             )
         self.relu = relu
 
-    # TorchDynamo cannot trace into the C++ kernels.
-    @torch.compiler.disable
-    def forward(self, x: Tensor) -> Tensor:
+    def kernel_applies(self, x: Tensor) -> bool:
+        """Whether the input is a batch of images ``(N, C, H, W)``."""
+        return x.dim() == 4
+
+    def kernel_forward(self, x: Tensor) -> Tensor:
         """Normalise each sample's channels (then rectify, with ``relu``).
 
         Args:
-            x (Tensor): ``(N, C, H, W)``.
+            x (Tensor): ``(N, C, H, W)`` float32 on the CPU.
 
         Returns:
             Tensor: Same shape.
         """
-        if (
-            x.device.type == 'cpu'
-            and x.dtype == torch.float32
-            and x.dim() == 4
-            and not autocast_on('cpu')
-        ):
-            return instance_norm_relu(x, self.eps, self.relu)
-        y = super().forward(x)
+        return instance_norm_relu(x, self.eps, self.relu)
+
+    def native_forward(self, x: Tensor) -> Tensor:
+        """``nn.InstanceNorm2d``, then ``F.relu`` with ``relu``."""
+        y = super().native_forward(x)
         return F.relu(y) if self.relu else y
 
     def extra_repr(self) -> str:

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from cyclegan_plugin.models.utils import ConvNormAct, ThinConv2d, build_conv_layer
+from cyclegan_plugin.ops import ThinConv2d
 
 
 def pair(in_channels=16, out_channels=3, padding_mode='reflect'):
@@ -71,10 +71,3 @@ def test_unsupported_geometry_is_refused_at_build(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         ThinConv2d(**args)
-
-
-def test_built_from_conv_cfg():
-    conv = build_conv_layer(dict(type='ThinConv2d'), 64, 3, 7, padding=3)
-    assert type(conv) is ThinConv2d
-    block = ConvNormAct(64, 3, 7, padding=3, conv_cfg=dict(type='ThinConv2d'))
-    assert type(block.conv) is ThinConv2d
