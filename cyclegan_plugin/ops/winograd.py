@@ -11,7 +11,7 @@ more than the direct method does).
 
 oneDNN, which PyTorch uses for CPU convolutions, has no Winograd kernels on
 AVX2 machines and only forward ones on AVX-512; cuDNN picks Winograd by itself
-on GPUs, so there :class:`~cyclegan_plugin.models.utils.WinogradConv2d` uses
+on GPUs, so there :class:`~cyclegan_plugin.ops.WinogradConv2d` uses
 the native convolution.
 """
 

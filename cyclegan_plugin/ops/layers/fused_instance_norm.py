@@ -15,8 +15,8 @@ class FusedInstanceNorm2d(CPUKernelMixin, nn.InstanceNorm2d):
     On float32 CPU tensors it runs as one C++ kernel per pass
     (:func:`cyclegan_plugin.ops.instance_norm_relu`), which saves only the
     input and two numbers per plane for the backward pass; with ``relu=True``
-    the ReLU is part of it. At the ResNet generator's sizes forward +
-    backward of instance norm + ReLU is 4-7x faster than PyTorch's two ops.
+    the ReLU is part of it, one pass instead of PyTorch's two ops
+    (``docs/benchmarks.md`` has the timings).
     Elsewhere (GPUs, autocast, other dtypes) it is ``nn.InstanceNorm2d``
     followed by ``F.relu`` (:class:`CPUKernelMixin`). It has no parameters or
     buffers, like the ``nn.InstanceNorm2d`` it replaces, so checkpoints are

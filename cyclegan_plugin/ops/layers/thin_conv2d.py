@@ -16,9 +16,9 @@ class ThinConv2d(CPUKernelMixin, nn.Conv2d):
     channels, the convolution runs as
     :func:`cyclegan_plugin.ops.thin_conv.thin_conv2d`: direct kernels that
     hold 16-24 output pixels in registers. For the ResNet generator's 7x7 head
-    (64 -> 3 channels) forward + backward is about 2x faster than oneDNN on
-    AVX2 CPUs (``docs/benchmarks.md``); for the 3 -> 64 stem, which oneDNN
-    handles well, it is no faster, so
+    (64 -> 3 channels) it beats oneDNN, which has nothing to block over; for
+    the 3 -> 64 stem, which oneDNN handles well, it does not
+    (``docs/benchmarks.md``), so
     :func:`~cyclegan_plugin.ops.convert_to_cpu_kernels` uses it for thin
     outputs only. Elsewhere (GPUs, autocast, other dtypes, wider layers) it is
     ``nn.Conv2d`` (:class:`CPUKernelMixin`).

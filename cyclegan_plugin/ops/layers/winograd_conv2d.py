@@ -14,10 +14,9 @@ class WinogradConv2d(CPUKernelMixin, nn.Conv2d):
     """``nn.Conv2d`` (same parameters, same state_dict) computed by Winograd F(4, 3).
 
     On float32 CPU tensors the convolution runs as
-    :func:`cyclegan_plugin.ops.winograd_conv2d`: 4x fewer multiplications,
-    forward and backward about 2-2.6x faster for the ResNet generator's
-    256-channel convolutions (``docs/benchmarks.md``), equal to ``nn.Conv2d`` up to
-    float32 rounding (about 1e-5 relative). Elsewhere, i.e. on GPUs (where
+    :func:`cyclegan_plugin.ops.winograd_conv2d`: 4x fewer multiplications
+    (the speed-ups are in ``docs/benchmarks.md``), equal to ``nn.Conv2d`` up
+    to float32 rounding. Elsewhere, i.e. on GPUs (where
     cuDNN chooses Winograd by itself), under autocast, or for other dtypes,
     it is ``nn.Conv2d`` (:class:`CPUKernelMixin`). Weights, checkpoints and
     initialisation are those of ``nn.Conv2d``, so a model trains with one and
