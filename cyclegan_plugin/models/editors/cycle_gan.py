@@ -1,7 +1,8 @@
 """CycleGAN (Zhu et al. 2017): unpaired image-to-image translation."""
 
 import logging
-from typing import Dict, List, Literal, Optional, Sequence, Tuple, Union
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Literal, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -23,9 +24,23 @@ def _unwrap(module: nn.Module) -> nn.Module:
     return module.module if is_model_wrapper(module) else module
 
 
-def _set_requires_grad(module: nn.Module, flag: bool) -> None:
+@contextmanager
+def frozen(module: nn.Module) -> Iterator[None]:
+    """Turn off gradients for ``module``'s parameters inside the block.
+
+    Args:
+        module (nn.Module): The networks to freeze.
+
+    Yields:
+        None
+    """
     for p in module.parameters():
-        p.requires_grad_(flag)
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in module.parameters():
+            p.requires_grad_(True)
 
 
 def _divergence_kwargs(divergence_cfg: dict) -> dict:
@@ -58,26 +73,8 @@ class CycleGAN(BaseModel):
     D_B     D_X    ``discriminators.B``: real A vs G_B(B)
     ======  =====  ====================================================
 
-    One training iteration (``train_step``), in the authors' order:
-
-    1. Forward: ``fake_B = G_A(A)``, ``rec_A = G_B(fake_B)``,
-       ``fake_A = G_B(B)``, ``rec_B = G_A(fake_A)``.
-    2. Generator step, both discriminators frozen (paper Eq. 3 + identity):
-
-       .. math::
-           L_G = L_{GAN}(D_A(G_A(A)), 1) + L_{GAN}(D_B(G_B(B)), 1)
-                 + \lambda (|G_B(G_A(A)) - A|_1 + |G_A(G_B(B)) - B|_1)
-                 + \lambda_{idt} \lambda (|G_A(B) - B|_1 + |G_B(A) - A|_1)
-
-       with :math:`\lambda = 10` (``cycle_loss.loss_weight``) and
-       :math:`\lambda_{idt}\lambda = 5` (``identity_loss.loss_weight``).
-    3. Discriminator step on the fakes of step 1 passed through the image
-       history buffers (detached):
-
-       .. math::
-           L_{D_A} = 0.5 (L_{GAN}(D_A(B), 1) + L_{GAN}(D_A(\tilde{B}), 0))
-
-       and likewise :math:`L_{D_B}` on A; 0.5 is ``disc_loss_weight``.
+    :meth:`train_step` is the authors' ``optimize_parameters``: a generator
+    update on paper Eq. 3 plus the identity term, then a discriminator update.
 
     Every loss term is logged on its own. A non-finite loss, or non-finite
     gradients of a finite one, skip the iteration's update (counted and
@@ -222,7 +219,39 @@ class CycleGAN(BaseModel):
     def train_step(
         self, data: dict, optim_wrapper: OptimWrapperDict
     ) -> Dict[str, torch.Tensor]:
-        """One CycleGAN iteration: generator step, then discriminator step.
+        r"""One CycleGAN iteration, in the authors' order.
+
+        1. The cycle (six generator calls, :class:`CycleGenerators`):
+           ``fake_B = G_A(A)``, ``rec_A = G_B(fake_B)``, ``fake_A = G_B(B)``,
+           ``rec_B = G_A(fake_A)``, and for the identity loss
+           ``idt_A = G_A(B)``, ``idt_B = G_B(A)``.
+        2. Generator update, both discriminators frozen: paper Eq. 3 plus
+           the identity term,
+
+           .. math::
+               L_G = L_{GAN}(D_A(G_A(A)), 1) + L_{GAN}(D_B(G_B(B)), 1)
+                     + \lambda (|G_B(G_A(A)) - A|_1 + |G_A(G_B(B)) - B|_1)
+                     + \lambda_{idt} \lambda (|G_A(B) - B|_1 + |G_B(A) - A|_1)
+
+           with :math:`\lambda = 10` (``cycle_loss.loss_weight``) and
+           :math:`\lambda_{idt}\lambda = 5` (``identity_loss.loss_weight``).
+        3. Discriminator update on the fakes of step 1 passed through the
+           image history buffers (detached), :math:`\tilde{A}` and
+           :math:`\tilde{B}`:
+
+           .. math::
+               L_D = 0.5 (L_{GAN}(D_A(B), 1) + L_{GAN}(D_A(\tilde{B}), 0))
+                     + 0.5 (L_{GAN}(D_B(A), 1) + L_{GAN}(D_B(\tilde{A}), 0))
+
+           where 0.5 is ``disc_loss_weight``; plus the gradient penalties
+           when ``gp_loss`` is set.
+
+        Each update takes the steps of ``optim.update_params`` (the loss
+        scaled for gradient accumulation, backward, then step and zero_grad
+        when due); :meth:`NonFiniteGuard.backward_if_finite` checks the loss
+        before backward and the gradients before the step. A skipped
+        generator update skips the discriminator update too, so that
+        non-finite fakes never enter the buffers.
 
         Args:
             data (dict): A batch from the dataloader (see ``docs/design.md``).
@@ -230,58 +259,62 @@ class CycleGAN(BaseModel):
                 ``'discriminators'`` wrappers.
 
         Returns:
-            dict[str, Tensor]: Every loss term, for logging.
+            dict[str, Tensor]: ``loss_G``, ``loss_D`` and each of their
+            terms, for logging.
         """
         data = self.data_preprocessor(data, True)
         real_A, real_B = map(self._layout, self._require_both(data['inputs']))
-        g_optim = optim_wrapper['generators']
-        d_optim = optim_wrapper['discriminators']
-        discriminators = _unwrap(self.discriminators)
+        g_optim, d_optim = optim_wrapper['generators'], optim_wrapper['discriminators']
+        guard = self.nonfinite_guard
 
-        # Generator step; Ds frozen so their grads stay untouched.
-        _set_requires_grad(discriminators, False)
-        with g_optim.optim_context(self.generators):
+        # Frozen, the discriminators' gradients stay untouched by L_G.
+        with frozen(self.discriminators), g_optim.optim_context(self.generators):
             outputs = self.generators(
                 real_A, real_B, with_identity=self.identity_loss is not None
             )
-            g_losses = self._generator_losses(real_A, real_B, outputs, discriminators)
-        _set_requires_grad(discriminators, True)
-        if not self.nonfinite_guard.update(g_optim, g_losses, 'loss_G'):
-            # No discriminator step either: non-finite fakes must not enter
-            # the history buffers.
-            return self._log_vars(g_losses, skipped=True)
+            loss_G, g_terms = self._generator_losses(real_A, real_B, outputs)
+        if not guard.backward_if_finite(g_optim, loss_G, g_terms, 'loss_G'):
+            return self._log_vars(loss_G, g_terms)  # no D update on these fakes
+        if g_optim.should_update():
+            g_optim.step()
+            g_optim.zero_grad()
 
-        # Discriminator step on buffered fakes of the same forward pass.
         fake_B = self.image_buffers['fake_B'].query(outputs['fake_B'])
         fake_A = self.image_buffers['fake_A'].query(outputs['fake_A'])
         with d_optim.optim_context(self.discriminators):
-            d_losses = self._discriminator_losses(
-                real_A, real_B, fake_A, fake_B, discriminators
-            )
-        skipped = not self.nonfinite_guard.update(d_optim, d_losses, 'loss_D')
-        return self._log_vars({**g_losses, **d_losses}, skipped=skipped)
+            loss_D, d_terms = self._discriminator_losses(real_A, real_B, fake_A, fake_B)
+        if guard.backward_if_finite(d_optim, loss_D, d_terms, 'loss_D'):
+            if d_optim.should_update():
+                d_optim.step()
+                d_optim.zero_grad()
+        return self._log_vars(loss_G, g_terms, loss_D, d_terms)
 
     def _generator_losses(
         self,
         real_A: torch.Tensor,
         real_B: torch.Tensor,
         outputs: Dict[str, torch.Tensor],
-        discriminators: nn.Module,
-    ) -> Dict[str, torch.Tensor]:
-        losses = dict(
-            loss_gan_A=self.gan_loss(
-                discriminators.A(outputs['fake_B']), True, is_disc=False
-            ),
-            loss_gan_B=self.gan_loss(
-                discriminators.B(outputs['fake_A']), True, is_disc=False
-            ),
-            loss_cycle_A=self.cycle_loss(outputs['rec_A'], real_A),
-            loss_cycle_B=self.cycle_loss(outputs['rec_B'], real_B),
+    ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+        """L_G of :meth:`train_step` and its terms by log key."""
+        # Past any DDP wrapper: frozen, they have no gradients to synchronise.
+        discriminators = _unwrap(self.discriminators)
+        gan_A = self.gan_loss(discriminators.A(outputs['fake_B']), True, is_disc=False)
+        gan_B = self.gan_loss(discriminators.B(outputs['fake_A']), True, is_disc=False)
+        cycle_A = self.cycle_loss(outputs['rec_A'], real_A)
+        cycle_B = self.cycle_loss(outputs['rec_B'], real_B)
+        loss_G = gan_A + gan_B + cycle_A + cycle_B
+        terms = dict(
+            loss_gan_A=gan_A,
+            loss_gan_B=gan_B,
+            loss_cycle_A=cycle_A,
+            loss_cycle_B=cycle_B,
         )
         if self.identity_loss is not None:
-            losses['loss_idt_A'] = self.identity_loss(outputs['idt_A'], real_B)
-            losses['loss_idt_B'] = self.identity_loss(outputs['idt_B'], real_A)
-        return losses
+            idt_A = self.identity_loss(outputs['idt_A'], real_B)
+            idt_B = self.identity_loss(outputs['idt_B'], real_A)
+            loss_G = loss_G + idt_A + idt_B
+            terms.update(loss_idt_A=idt_A, loss_idt_B=idt_B)
+        return loss_G, terms
 
     def _discriminator_losses(
         self,
@@ -289,25 +322,23 @@ class CycleGAN(BaseModel):
         real_B: torch.Tensor,
         fake_A: torch.Tensor,
         fake_B: torch.Tensor,
-        discriminators: nn.Module,
-    ) -> Dict[str, torch.Tensor]:
+    ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+        """L_D of :meth:`train_step` and its terms by log key."""
         # One call of the (possibly DDP-wrapped) module: one forward/backward.
         (real_B_pred, fake_B_pred), (real_A_pred, fake_A_pred) = self.discriminators(
             [real_B, fake_B], [real_A, fake_A]
         )
         w = self.disc_loss_weight
-        losses = dict(
-            loss_D_A=w
-            * (
-                self.gan_loss(real_B_pred, True, is_disc=True)
-                + self.gan_loss(fake_B_pred, False, is_disc=True)
-            ),
-            loss_D_B=w
-            * (
-                self.gan_loss(real_A_pred, True, is_disc=True)
-                + self.gan_loss(fake_A_pred, False, is_disc=True)
-            ),
+        loss_D_A = w * (
+            self.gan_loss(real_B_pred, True, is_disc=True)
+            + self.gan_loss(fake_B_pred, False, is_disc=True)
         )
+        loss_D_B = w * (
+            self.gan_loss(real_A_pred, True, is_disc=True)
+            + self.gan_loss(fake_A_pred, False, is_disc=True)
+        )
+        loss_D = loss_D_A + loss_D_B
+        terms = dict(loss_D_A=loss_D_A, loss_D_B=loss_D_B)
         if self.gp_loss is not None:
             if is_model_wrapper(self.discriminators):
                 raise NotImplementedError(
@@ -315,31 +346,27 @@ class CycleGAN(BaseModel):
                     'does not support; train WGAN-GP on one device or use '
                     "gan_type='lsgan'."
                 )
-            losses['loss_gp_A'] = self.gp_loss(discriminators.A, real_B, fake_B)
-            losses['loss_gp_B'] = self.gp_loss(discriminators.B, real_A, fake_A)
-        return losses
+            gp_A = self.gp_loss(self.discriminators.A, real_B, fake_B)
+            gp_B = self.gp_loss(self.discriminators.B, real_A, fake_A)
+            loss_D = loss_D + gp_A + gp_B
+            terms.update(loss_gp_A=gp_A, loss_gp_B=gp_B)
+        return loss_D, terms
 
     def _log_vars(
-        self, losses: Dict[str, torch.Tensor], skipped: bool
+        self,
+        loss_G: torch.Tensor,
+        g_terms: Dict[str, torch.Tensor],
+        loss_D: Optional[torch.Tensor] = None,
+        d_terms: Optional[Dict[str, torch.Tensor]] = None,
     ) -> Dict[str, torch.Tensor]:
+        losses = {**g_terms, **(d_terms or {}), 'loss_G': loss_G}
+        if loss_D is not None:
+            losses['loss_D'] = loss_D
         log_vars = {k: v.detach().float() for k, v in losses.items()}
-        g_terms = [
-            v
-            for k, v in log_vars.items()
-            if not k.startswith('loss_D') and not k.startswith('loss_gp')
-        ]
-        log_vars['loss_G'] = sum(g_terms)
-        if 'loss_D_A' in log_vars:
-            log_vars['loss_D'] = sum(
-                v for k, v in log_vars.items() if k.startswith(('loss_D_', 'loss_gp'))
-            )
-        MessageHub.get_current_instance().update_info(
-            'nonfinite_skipped', self.nonfinite_guard.total
-        )
-        if skipped or self.nonfinite_guard.total:
-            log_vars['nonfinite_skipped'] = torch.tensor(
-                float(self.nonfinite_guard.total)
-            )
+        total = self.nonfinite_guard.total
+        MessageHub.get_current_instance().update_info('nonfinite_skipped', total)
+        if total:
+            log_vars['nonfinite_skipped'] = torch.tensor(float(total))
         return log_vars
 
     # ------------------------------------------------------------ inference

@@ -40,7 +40,7 @@ class CycleGenerators(BaseModule):
         real_B: Optional[torch.Tensor] = None,
         with_identity: bool = False,
     ) -> Dict[str, torch.Tensor]:
-        """Run the cycle (Zhu et al. 2017, Fig. 3).
+        """Run the cycle (Zhu et al. 2017, Fig. 3): up to six generator calls.
 
         Args:
             real_A (Tensor, optional): Domain-A images ``(N, 3, H, W)``.
@@ -53,23 +53,15 @@ class CycleGenerators(BaseModule):
             from ``real_A``; ``fake_A = G_B(B)``, ``rec_B = G_A(fake_A)`` from
             ``real_B``; identity outputs when requested and both are given.
         """
-        both = real_A is not None and real_B is not None
-        return self._cycle(real_A, real_B, with_identity and both)
-
-    def _cycle(
-        self,
-        real_A: Optional[torch.Tensor],
-        real_B: Optional[torch.Tensor],
-        with_identity: bool,
-    ) -> Dict[str, torch.Tensor]:
+        G_A, G_B = self.A, self.B
         out: Dict[str, torch.Tensor] = {}
         if real_A is not None:
-            out['fake_B'] = self.A(real_A)
-            out['rec_A'] = self.B(out['fake_B'])
+            out['fake_B'] = fake_B = G_A(real_A)
+            out['rec_A'] = G_B(fake_B)
         if real_B is not None:
-            out['fake_A'] = self.B(real_B)
-            out['rec_B'] = self.A(out['fake_A'])
-        if with_identity:
-            out['idt_A'] = self.A(real_B)
-            out['idt_B'] = self.B(real_A)
+            out['fake_A'] = fake_A = G_B(real_B)
+            out['rec_B'] = G_A(fake_A)
+        if with_identity and real_A is not None and real_B is not None:
+            out['idt_A'] = G_A(real_B)
+            out['idt_B'] = G_B(real_A)
         return out

@@ -115,34 +115,46 @@ class NonFiniteGuard:
         self._flagged: Dict[str, int] = {}
         self._flagged_since: Dict[str, int] = {}
 
-    def update(
+    def backward_if_finite(
         self,
         optim: OptimWrapper,
-        losses: Dict[str, torch.Tensor],
+        loss: torch.Tensor,
+        terms: Dict[str, torch.Tensor],
         name: str = 'loss',
     ) -> bool:
-        """Back-propagate and step ``optim`` on the sum of ``losses``.
+        """Back-propagate ``loss`` unless it, or its gradients, are non-finite.
 
-        The steps of ``optim.update_params`` (loss scaling for gradient
-        accumulation, backward, step and zero_grad when due), with the
-        checks in between.
+        The first half of ``optim.update_params``, with checks: the loss is
+        checked on all ranks, scaled for gradient accumulation and
+        back-propagated; when an update is due (``optim.should_update()``)
+        the gradients are checked on all ranks. On True the caller steps
+        when due::
+
+            if guard.backward_if_finite(optim, loss, terms, 'loss_G'):
+                if optim.should_update():
+                    optim.step()
+                    optim.zero_grad()
+
+        On False the update is skipped: gradients cleared, counted and
+        reported.
 
         Args:
-            optim (OptimWrapper): The wrapper of the networks these losses
-                train.
-            losses (dict[str, Tensor]): Named scalar losses.
-            name (str): The total's name in messages and for divergence
+            optim (OptimWrapper): The wrapper of the networks ``loss``
+                trains.
+            loss (Tensor): The scalar loss, the sum of ``terms``.
+            terms (dict[str, Tensor]): Its named terms, to say which one is
+                non-finite.
+            name (str): The loss's name in messages and for divergence
                 tracking, e.g. ``'loss_G'``. Defaults to ``'loss'``.
 
         Returns:
-            bool: Whether the update was applied.
+            bool: Whether the update goes ahead.
 
         Raises:
             RuntimeError: After ``max_streak`` skipped updates in a row, or
                 ``divergence_patience`` diverged ones.
         """
-        total = sum(losses.values())
-        value = total.detach().float()
+        value = loss.detach().float()
         # One collective and one host sync: [any rank non-finite, max |loss|].
         stats = torch.stack([(~torch.isfinite(value)).float(), value.abs()])
         if get_world_size() > 1:
@@ -150,10 +162,10 @@ class NonFiniteGuard:
             all_reduce(stats, op='max')
         nonfinite, size = stats.tolist()
         if nonfinite:
-            bad = [k for k, v in losses.items() if not torch.isfinite(v).all()]
+            bad = [k for k, v in terms.items() if not torch.isfinite(v).all()]
             return self._skip(optim, f'Non-finite loss in {bad or "another rank"}')
         self._watch(name, size)
-        optim.backward(optim.scale_loss(total))
+        optim.backward(optim.scale_loss(loss))
         if optim.should_update():
             bad_grads = self._nonfinite_grads(optim)
             if bad_grads:
@@ -162,8 +174,6 @@ class NonFiniteGuard:
                     f'Finite {name} but non-finite gradients in {bad_grads} '
                     'parameter tensors (or on another rank)',
                 )
-            optim.step()
-            optim.zero_grad()
         self.streak = 0
         return True
 
