@@ -18,6 +18,7 @@ __all__ = [
     'check_state_dict',
     'load_pretrained',
     'load_weights_file',
+    'read_state_dict',
     'trust_checkpoints',
 ]
 
@@ -294,6 +295,34 @@ def check_state_dict(
     raise ValueError(f'{source} does not fit {target}.\n' + '\n'.join(problems))
 
 
+def read_state_dict(
+    checkpoint: Union[str, Path],
+    prefix: Optional[str] = None,
+    map_location: Union[str, torch.device] = 'cpu',
+) -> Dict[str, Tensor]:
+    """Read a checkpoint's weights (weights only), optionally those under a prefix.
+
+    Args:
+        checkpoint (str | Path): A bare state_dict or ``{'state_dict': ...}``.
+        prefix (str, optional): Keep only the keys under this prefix, with the
+            prefix removed; a trailing '.' is implied. Defaults to None (all).
+        map_location (str | torch.device): Where tensors go. Defaults to 'cpu'.
+
+    Returns:
+        dict[str, Tensor]: The weights; empty if no key carries ``prefix``.
+    """
+    content = load_weights_file(checkpoint, map_location)
+    state_dict: Dict[str, Tensor] = content.get('state_dict', content)
+    if not prefix:
+        return state_dict
+    prefix = prefix if prefix.endswith('.') else prefix + '.'
+    return {
+        key[len(prefix) :]: value
+        for key, value in state_dict.items()
+        if key.startswith(prefix)
+    }
+
+
 def load_pretrained(
     module: nn.Module,
     checkpoint: Union[str, Path],
@@ -320,16 +349,10 @@ def load_pretrained(
         ValueError: If no key carries ``prefix`` or the weights do not fit
             (see :func:`check_state_dict`).
     """
-    content = load_weights_file(checkpoint, map_location)
-    state_dict: Dict[str, Tensor] = content.get('state_dict', content)
+    state_dict = read_state_dict(checkpoint, prefix, map_location)
     source = f'checkpoint {checkpoint}'
     if prefix:
         prefix = prefix if prefix.endswith('.') else prefix + '.'
-        state_dict = {
-            key[len(prefix) :]: value
-            for key, value in state_dict.items()
-            if key.startswith(prefix)
-        }
         if not state_dict:
             raise ValueError(
                 f'no key of {checkpoint} starts with prefix {prefix!r}; '

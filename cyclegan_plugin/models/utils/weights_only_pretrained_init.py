@@ -9,7 +9,7 @@ from torch import nn
 
 from cyclegan_plugin.registry import WEIGHT_INITIALIZERS
 
-from .checkpoint import load_weights_file
+from .checkpoint import read_state_dict
 
 
 @WEIGHT_INITIALIZERS.register_module(name='Pretrained')
@@ -42,20 +42,12 @@ class WeightsOnlyPretrainedInit(PretrainedInit):
         super().__init__(checkpoint, prefix, map_location)
 
     def __call__(self, module: nn.Module) -> None:
-        content = load_weights_file(self.checkpoint, self.map_location)
-        state_dict = content.get('state_dict', content)
-        if self.prefix:
-            prefix = self.prefix if self.prefix.endswith('.') else self.prefix + '.'
-            state_dict = {
-                key[len(prefix) :]: value
-                for key, value in state_dict.items()
-                if key.startswith(prefix)
-            }
-            if not state_dict:
-                raise ValueError(
-                    f'init_cfg Pretrained: no key of {self.checkpoint} starts with '
-                    f'prefix {prefix!r}'
-                )
+        state_dict = read_state_dict(self.checkpoint, self.prefix, self.map_location)
+        if self.prefix and not state_dict:
+            raise ValueError(
+                f'init_cfg Pretrained: no key of {self.checkpoint} starts with '
+                f'prefix {self.prefix!r}'
+            )
         print_log(f'load model from: {self.checkpoint}', logger='current')
         _load_checkpoint_to_model(
             module, {'state_dict': state_dict}, strict=False, logger='current'
