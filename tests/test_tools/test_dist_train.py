@@ -42,6 +42,29 @@ class DumpRankStateHook(Hook):
 """
 
 
+def _config_with_hook(
+    tmp_path, module: str, source: str, hook: str, max_iters: int, port: int
+):
+    """A tiny config whose processes import ``module`` (written from ``source``)
+    and run its ``hook``, and the environment for ``tools/dist_train.sh`` on CPUs."""
+    (tmp_path / f'{module}.py').write_text(source)
+    cfg = write_tiny_config(
+        tmp_path / 'tiny.py',
+        max_iters=max_iters,
+        ckpt_interval=max_iters,
+        custom_imports=f"dict(imports=['cyclegan_plugin', '{module}'])",
+        custom_hooks=f"[dict(type='{hook}')]",
+    )
+    env = dict(
+        os.environ,
+        PYTHONPATH=f'{tmp_path}{os.pathsep}{REPO}',
+        OMP_NUM_THREADS='1',
+        PORT=str(port + os.getpid() % 1000),
+    )
+    env.pop('CUDA_VISIBLE_DEVICES', None)
+    return cfg, env
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     'options',
@@ -54,22 +77,15 @@ class DumpRankStateHook(Hook):
     ids=['native', 'winograd'],
 )
 def test_two_cpu_processes_train_identical_weights(tmp_path, options):
-    (tmp_path / 'dump_rank_state_hook.py').write_text(DUMP_HOOK)
-    cfg = write_tiny_config(
-        tmp_path / 'tiny.py',
+    cfg, env = _config_with_hook(
+        tmp_path,
+        'dump_rank_state_hook',
+        DUMP_HOOK,
+        'DumpRankStateHook',
         max_iters=4,
-        ckpt_interval=4,
-        custom_imports="dict(imports=['cyclegan_plugin', 'dump_rank_state_hook'])",
-        custom_hooks="[dict(type='DumpRankStateHook')]",
+        port=29500,
     )
     work = tmp_path / 'work'
-    env = dict(
-        os.environ,
-        PYTHONPATH=f'{tmp_path}{os.pathsep}{REPO}',
-        OMP_NUM_THREADS='1',
-        PORT=str(29500 + os.getpid() % 1000),
-    )
-    env.pop('CUDA_VISIBLE_DEVICES', None)
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh', str(cfg), '2', '--work-dir', str(work)]
         + options,
@@ -141,22 +157,15 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.slow
 def test_stalled_rank_ends_the_job_after_the_collective_timeout(tmp_path):
-    (tmp_path / 'stall_rank_hook.py').write_text(STALL_HOOK)
-    cfg = write_tiny_config(
-        tmp_path / 'tiny.py',
+    cfg, env = _config_with_hook(
+        tmp_path,
+        'stall_rank_hook',
+        STALL_HOOK,
+        'StallRankHook',
         max_iters=6,
-        ckpt_interval=6,
-        custom_imports="dict(imports=['cyclegan_plugin', 'stall_rank_hook'])",
-        custom_hooks="[dict(type='StallRankHook')]",
+        port=30500,
     )
     work = tmp_path / 'work'
-    env = dict(
-        os.environ,
-        PYTHONPATH=f'{tmp_path}{os.pathsep}{REPO}',
-        OMP_NUM_THREADS='1',
-        PORT=str(30500 + os.getpid() % 1000),
-    )
-    env.pop('CUDA_VISIBLE_DEVICES', None)
     command = ['bash', 'tools/dist_train.sh', str(cfg), '2', '--work-dir', str(work)]
     command += ['--cfg-options', 'env_cfg.dist_cfg.timeout=10']
     # Its own session, so a test failure can kill torchrun and all it started.
