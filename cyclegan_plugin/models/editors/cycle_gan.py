@@ -15,7 +15,7 @@ from mmengine.structures import BaseDataElement
 from cyclegan_plugin.ops import convert_to_cpu_kernels, keep_freed_cpu_memory
 from cyclegan_plugin.registry import MODELS, build_in_scope
 from cyclegan_plugin.structures import OUTPUT_FIELDS as FIELDS
-from cyclegan_plugin.structures import Direction
+from cyclegan_plugin.structures import Direction, check_direction
 
 from .nonfinite_guard import NonFiniteGuard
 
@@ -383,10 +383,7 @@ class CycleGAN(BaseModel):
         Returns:
             Tensor: ``(N, 3, H, W)`` translations in [-1, 1].
         """
-        if direction not in ('AtoB', 'BtoA'):
-            raise ValueError(
-                f"direction must be 'AtoB' or 'BtoA', but got direction: {direction!r}"
-            )
+        check_direction(direction)
         generators = _unwrap(self.generators)
         generator = generators.A if direction == 'AtoB' else generators.B
         return generator(self._layout(images))
