@@ -142,12 +142,31 @@ def _os_error_message(error: OSError) -> str:
     return f'{text}; {advice}.' if advice else f'{text}.'
 
 
-def _is_out_of_memory(error: BaseException) -> bool:
-    if isinstance(error, (MemoryError, torch.OutOfMemoryError)):
+# What CPU allocators (PyTorch's, glibc's) and CUDA say when memory runs out.
+_OUT_OF_MEMORY_SIGNS = (
+    'out of memory',
+    'not enough memory',
+    "can't allocate memory",
+    'DefaultCPUAllocator',
+)
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Whether ``error`` says that memory (CPU or GPU) ran out.
+
+    Args:
+        error (BaseException): A caught exception.
+
+    Returns:
+        bool: True for ``MemoryError``, ``torch.cuda.OutOfMemoryError`` (the
+        name every supported torch has) and a ``RuntimeError`` from an
+        allocator that could not allocate.
+    """
+    if isinstance(error, (MemoryError, torch.cuda.OutOfMemoryError)):
         return True
     text = str(error)
-    return isinstance(error, RuntimeError) and (
-        "can't allocate memory" in text or 'out of memory' in text
+    return isinstance(error, RuntimeError) and any(
+        sign in text for sign in _OUT_OF_MEMORY_SIGNS
     )
 
 
@@ -179,7 +198,7 @@ def error_message(error: BaseException) -> Optional[str]:
         str | None: The message on one line, or None if the error is not an
         expected failure.
     """
-    if _is_out_of_memory(error):
+    if is_out_of_memory(error):
         first = one_line(str(error).split('\n', 1)[0]) or type(error).__name__
         return (
             f'out of memory ({first}); use a smaller batch size or image size '

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 
+from cyclegan_plugin.apis.cli import is_out_of_memory
 from cyclegan_plugin.datasets.image_files import (
     IMG_EXTENSIONS,
     list_images,
@@ -321,14 +322,6 @@ _TOO_SMALL_SIGNS = (
     'Expected more than 1 spatial element',
     "Kernel size can't be greater than actual input size",
 )
-_OOM_SIGNS = ('out of memory', 'not enough memory', 'DefaultCPUAllocator')
-
-
-def _is_oom(err: BaseException) -> bool:
-    oom_type = getattr(torch, 'OutOfMemoryError', MemoryError)
-    if isinstance(err, (MemoryError, oom_type)):
-        return True
-    return isinstance(err, RuntimeError) and any(s in str(err) for s in _OOM_SIGNS)
 
 
 def _is_too_small(err: BaseException) -> bool:
@@ -533,11 +526,11 @@ def _translate_chunk(
     try:
         outputs = translate_batch(model, np.stack(images), direction)
     except (RuntimeError, ValueError, MemoryError) as err:
-        if not (_is_oom(err) or _is_too_small(err)):
+        if not (is_out_of_memory(err) or _is_too_small(err)):
             raise
-        if _is_oom(err) and next(model.parameters()).device.type == 'cuda':
+        if is_out_of_memory(err) and next(model.parameters()).device.type == 'cuda':
             torch.cuda.empty_cache()
-        if len(images) > 1 and _is_oom(err):
+        if len(images) > 1 and is_out_of_memory(err):
             for image, job in zip(images, jobs):
                 yield from _translate_chunk(
                     model, [image], [job], direction, size, failed

@@ -53,7 +53,7 @@ def _one_error_line(capsys) -> str:
         (CorruptImageError("Empty image file: 'a.png'."), "Empty image file: 'a.png'."),
         (MemoryError(), 'out of memory (MemoryError); use a smaller batch size'),
         (
-            torch.OutOfMemoryError('CUDA out of memory. Tried to allocate 2 GiB'),
+            torch.cuda.OutOfMemoryError('CUDA out of memory. Tried to allocate 2 GiB'),
             'out of memory (CUDA out of memory. Tried to allocate 2 GiB)',
         ),
         (
