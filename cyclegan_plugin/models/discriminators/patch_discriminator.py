@@ -2,6 +2,7 @@
 
 from typing import List, Optional, Union
 
+from mmcv.cnn import build_conv_layer
 from torch import Tensor, nn
 
 from cyclegan_plugin.registry import MODELS
@@ -29,8 +30,9 @@ class PatchDiscriminator(BaseNetwork):
             Defaults to 64.
         num_conv (int): Stride-2 convs (the authors' n_layers), >= 1.
             Defaults to 3.
-        norm_cfg (dict, optional): ``dict(type='IN' | 'BN' | 'SyncBN' | 'none',
-            **kwargs)``. Convs keep their bias except before batch norm.
+        norm_cfg (dict, optional): ``dict(type=NAME, **kwargs)``, NAME a norm
+            registered in MMEngine's ``MODELS`` ('IN', 'BN', 'SyncBN', ...) or
+            'none'. Convs keep their bias except before batch norm.
             Defaults to ``dict(type='IN', affine=False)``.
         init_cfg (dict | list[dict], optional): See :class:`BaseNetwork`.
             Defaults to ``dict(type='normal', gain=0.02)``.
@@ -74,7 +76,9 @@ class PatchDiscriminator(BaseNetwork):
                 )
             )
         self.layers = nn.Sequential(*layers)
-        self.head = nn.Conv2d(widths[-1], 1, 4, stride=1, padding=1)
+        self.head = build_conv_layer(
+            dict(type='Conv2d'), widths[-1], 1, 4, stride=1, padding=1
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         """Score every patch of a batch of images.

@@ -2,6 +2,7 @@
 
 from typing import List, Optional, Union
 
+from mmcv.cnn import build_conv_layer
 from torch import Tensor, nn
 
 from cyclegan_plugin.registry import MODELS
@@ -23,8 +24,9 @@ class PixelDiscriminator(BaseNetwork):
         in_channels (int): Input image channels. Defaults to 3.
         base_channels (int): Channels of the first conv (the authors' ndf).
             Defaults to 64.
-        norm_cfg (dict, optional): ``dict(type='IN' | 'BN' | 'SyncBN' | 'none',
-            **kwargs)``. Convs keep their bias except before batch norm (the
+        norm_cfg (dict, optional): ``dict(type=NAME, **kwargs)``, NAME a norm
+            registered in MMEngine's ``MODELS`` ('IN', 'BN', 'SyncBN', ...) or
+            'none'. Convs keep their bias except before batch norm (the
             authors drop the head's too). Defaults to
             ``dict(type='IN', affine=False)``.
         init_cfg (dict | list[dict], optional): See :class:`BaseNetwork`.
@@ -60,7 +62,9 @@ class PixelDiscriminator(BaseNetwork):
                 act_cfg=leaky,
             ),
         )
-        self.head = nn.Conv2d(2 * base_channels, 1, 1, bias=bias)
+        self.head = build_conv_layer(
+            dict(type='Conv2d'), 2 * base_channels, 1, 1, bias=bias
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         """Score every pixel of a batch of images.

@@ -32,8 +32,9 @@ class ResnetGenerator(BaseNetwork):
         base_channels (int): Channels after the stem (the authors' ngf).
             Defaults to 64.
         num_blocks (int): Residual blocks. Defaults to 9.
-        norm_cfg (dict, optional): ``dict(type='IN' | 'BN' | 'SyncBN' | 'none',
-            **kwargs)``. Convs keep their bias except before batch norm.
+        norm_cfg (dict, optional): ``dict(type=NAME, **kwargs)``, NAME a norm
+            registered in MMEngine's ``MODELS`` ('IN', 'BN', 'SyncBN', ...) or
+            'none'. Convs keep their bias except before batch norm.
             Defaults to ``dict(type='IN', affine=False)``.
         use_dropout (bool): Dropout 0.5 inside the residual blocks. Defaults to
             False.

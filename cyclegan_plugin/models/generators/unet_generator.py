@@ -40,8 +40,9 @@ class UnetGenerator(BaseNetwork):
         num_downs (int): Downsamplings, >= 5; 7 is the authors' unet_128, 8
             their unet_256. H and W must be divisible by ``2**num_downs``.
             Defaults to 8.
-        norm_cfg (dict, optional): ``dict(type='IN' | 'BN' | 'SyncBN' | 'none',
-            **kwargs)``. Convs keep their bias except before batch norm.
+        norm_cfg (dict, optional): ``dict(type=NAME, **kwargs)``, NAME a norm
+            registered in MMEngine's ``MODELS`` ('IN', 'BN', 'SyncBN', ...) or
+            'none'. Convs keep their bias except before batch norm.
             Defaults to ``dict(type='IN', affine=False)``.
         use_dropout (bool): Dropout 0.5 in the decoder stages of the
             ``num_downs - 5`` constant-width levels, as the authors. Defaults to

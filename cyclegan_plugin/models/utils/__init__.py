@@ -9,23 +9,14 @@ from .checkpoint import (
 )
 from .conv_norm_act import ConvNormAct
 from .init_weights import INIT_FUNCS, init_weights
-from .layers import (
-    ACTIVATION_LAYERS,
-    NORM_LAYERS,
-    build_activation_layer,
-    build_norm_layer,
-    conv_bias_for,
-)
-from .upsample import UPSAMPLE_BUILDERS, build_upsample_block
+from .layers import build_activation_layer, build_norm_layer, conv_bias_for
+from .upsample import build_upsample_block
 from .weights_only_pretrained_init import WeightsOnlyPretrainedInit
 
 __all__ = [
-    'ACTIVATION_LAYERS',
     'BaseNetwork',
     'ConvNormAct',
     'INIT_FUNCS',
-    'NORM_LAYERS',
-    'UPSAMPLE_BUILDERS',
     'build_activation_layer',
     'build_norm_layer',
     'build_upsample_block',

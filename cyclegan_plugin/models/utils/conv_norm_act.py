@@ -3,6 +3,7 @@
 from collections import OrderedDict
 from typing import Literal, Optional
 
+from mmcv.cnn import build_conv_layer
 from torch import nn
 
 from .layers import build_activation_layer, build_norm_layer
@@ -19,7 +20,8 @@ class ConvNormAct(nn.Sequential):
     ones are left out), so parameters read as ``conv.weight``, ``norm.weight``.
     Non-zero padding is done by the conv itself (``padding_mode``), which
     computes exactly what the authors' separate ``ReflectionPad2d`` + unpadded
-    conv compute.
+    conv compute. The conv, norm and activation are built by mmcv's
+    ``build_conv_layer``, ``build_norm_layer`` and ``build_activation_layer``.
 
     Args:
         in_channels (int): Input channels.
@@ -71,7 +73,10 @@ class ConvNormAct(nn.Sequential):
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f'dropout must be in [0, 1), but got {dropout}')
         if transposed:
-            conv = nn.ConvTranspose2d(
+            # The class, not a name: mmcv's 'ConvTranspose2d' is its own
+            # subclass, and the checkpoints hold PyTorch's.
+            conv = build_conv_layer(
+                dict(type=nn.ConvTranspose2d),
                 in_channels,
                 out_channels,
                 kernel_size,
@@ -81,7 +86,10 @@ class ConvNormAct(nn.Sequential):
                 bias=bias,
             )
         else:
-            conv = nn.Conv2d(
+            # Padded by its padding_mode, not a build_padding_layer layer: one
+            # module, whose padding the kernels of cyclegan_plugin.ops take over.
+            conv = build_conv_layer(
+                dict(type='Conv2d'),
                 in_channels,
                 out_channels,
                 kernel_size,

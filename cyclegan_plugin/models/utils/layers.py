@@ -1,66 +1,81 @@
-"""Conv, norm and activation layers built from small config dicts.
+"""Norm and activation layers built by mmcv from small config dicts.
 
 A config is ``dict(type=NAME, **kwargs)``; the kwargs go to the layer's
-constructor. ``None`` (or ``type='none'``) means no layer.
+constructor. mmcv's ``build_norm_layer`` and ``build_activation_layer`` look
+``NAME`` up in MMEngine's ``MODELS`` registry (from the current default scope's
+registry up), where mmcv registers PyTorch's layers: 'IN' is
+``nn.InstanceNorm2d``, 'BN' ``nn.BatchNorm2d``, 'SyncBN' MMEngine's subclass
+of ``nn.SyncBatchNorm``, 'GN' ``nn.GroupNorm`` (with ``num_groups``), and
+'ReLU', 'LeakyReLU', 'Tanh' and other activations under their class names; a
+layer anyone registers there works too. ``NAME`` may also be the
+class itself. What this module adds to mmcv: ``None`` (or ``type='none'``)
+means no layer, an unknown name is a one-line ValueError naming it, and the
+authors' conv-bias rule.
 """
 
-from typing import Dict, Optional, Type
+import inspect
+from typing import Optional
 
+from mmcv.cnn import build_activation_layer as mmcv_build_activation_layer
+from mmcv.cnn import build_norm_layer as mmcv_build_norm_layer
+from mmengine.registry import MODELS
 from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm
 
-__all__ = [
-    'ACTIVATION_LAYERS',
-    'NORM_LAYERS',
-    'build_activation_layer',
-    'build_norm_layer',
-    'conv_bias_for',
-]
-
-NORM_LAYERS: Dict[str, Type[nn.Module]] = {
-    # PyTorch's InstanceNorm2d defaults (affine=False, track_running_stats=False)
-    # are the authors' CycleGAN setting.
-    'IN': nn.InstanceNorm2d,
-    'BN': nn.BatchNorm2d,
-    'SyncBN': nn.SyncBatchNorm,
-}
-
-ACTIVATION_LAYERS: Dict[str, Type[nn.Module]] = {
-    'ReLU': nn.ReLU,
-    'LeakyReLU': nn.LeakyReLU,
-    'Tanh': nn.Tanh,
-}
-
-# Batch norm's learned shift makes a conv bias redundant, so the authors drop it.
-_NORMS_WITHOUT_CONV_BIAS = ('BN', 'SyncBN')
+__all__ = ['build_activation_layer', 'build_norm_layer', 'conv_bias_for']
 
 
-def _norm_type(norm_cfg: Optional[dict]) -> Optional[str]:
-    if norm_cfg is None:
+def _layer_class(cfg: Optional[dict], what: str) -> Optional[type]:
+    """The class a layer config names, or None when it asks for no layer.
+
+    Args:
+        cfg (dict, optional): ``dict(type=NAME_OR_CLASS, **kwargs)`` or None.
+        what (str): The argument's name, for the error messages.
+
+    Returns:
+        type or None: The class, or None for ``None`` and ``type='none'``.
+
+    Raises:
+        TypeError: If ``cfg`` is neither None nor a dict with a type.
+        ValueError: If the type is a name nothing registered.
+    """
+    if cfg is None:
         return None
-    if not isinstance(norm_cfg, dict) or 'type' not in norm_cfg:
+    if not isinstance(cfg, dict) or 'type' not in cfg:
         raise TypeError(
-            f'norm_cfg must be None or a dict with a "type" key, but got {norm_cfg!r}'
+            f'{what} must be None or a dict with a "type" key, but got {cfg!r}'
         )
-    norm_type = norm_cfg['type']
-    if norm_type in (None, 'none'):
+    layer_type = cfg['type']
+    if inspect.isclass(layer_type):
+        return layer_type
+    if layer_type in (None, 'none'):
         return None
-    if norm_type not in NORM_LAYERS:
+    # The lookup mmcv's builders do, ahead of them: for an unknown name they
+    # raise a KeyError naming None (norm) or a quoted, tutorial-linking one.
+    with MODELS.switch_scope_and_registry(None) as registry:
+        layer_class = registry.get(layer_type)
+    if layer_class is None:
         raise ValueError(
-            f'norm_cfg type must be one of {sorted(NORM_LAYERS)} or "none", '
-            f'but got {norm_type!r}'
+            f"{what} type must be a layer in MMEngine's MODELS registry (scope "
+            f'{registry.scope!r}) or "none", but got {layer_type!r}'
         )
-    return norm_type
+    return layer_class
 
 
 def build_norm_layer(
     norm_cfg: Optional[dict], num_features: int
 ) -> Optional[nn.Module]:
-    """Build the norm layer a config names.
+    """Build the norm layer a config names, with mmcv's ``build_norm_layer``.
+
+    mmcv's defaults are PyTorch's (``eps=1e-5``, parameters trainable), so
+    ``dict(type='IN')`` is ``nn.InstanceNorm2d(C)``: no affine parameters, no
+    running statistics, the authors' CycleGAN setting. mmcv also returns a name
+    for the layer; the callers name it themselves.
 
     Args:
-        norm_cfg (dict, optional): ``dict(type='IN' | 'BN' | 'SyncBN' | 'none',
-            **kwargs)``, e.g. ``dict(type='IN', affine=True)``. None means no
-            norm.
+        norm_cfg (dict, optional): ``dict(type=NAME, **kwargs)``, e.g.
+            ``dict(type='IN', affine=True)`` or ``dict(type='BN')``; 'none' or
+            None means no norm.
         num_features (int): Channels of the normalised tensor.
 
     Returns:
@@ -70,20 +85,20 @@ def build_norm_layer(
         TypeError: If ``norm_cfg`` is neither None nor a dict with a type.
         ValueError: If the type is unknown.
     """
-    norm_type = _norm_type(norm_cfg)
-    if norm_type is None:
+    if _layer_class(norm_cfg, 'norm_cfg') is None:
         return None
-    kwargs = {key: value for key, value in norm_cfg.items() if key != 'type'}
-    return NORM_LAYERS[norm_type](num_features, **kwargs)
+    return mmcv_build_norm_layer(norm_cfg, num_features)[1]
 
 
 def conv_bias_for(norm_cfg: Optional[dict]) -> bool:
     """Whether a conv followed by this norm keeps its bias, as the authors do.
 
     The authors keep it with instance norm (``use_bias = norm is InstanceNorm2d``)
-    and drop it with batch norm. Without a norm it is kept: the authors' code
-    drops it there too, which leaves such a network unable to shift its
-    activations, so this is the one deliberate departure.
+    and drop it with batch norm, whose learned shift makes it redundant; here it
+    is dropped for every batch norm ('BN', 'SyncBN', ...) and kept otherwise.
+    Without a norm it is kept: the authors' code drops it there too, which
+    leaves such a network unable to shift its activations, so this is the one
+    deliberate departure.
 
     Args:
         norm_cfg (dict, optional): The norm config, as for
@@ -91,31 +106,30 @@ def conv_bias_for(norm_cfg: Optional[dict]) -> bool:
 
     Returns:
         bool: True if the conv should have a bias.
+
+    Raises:
+        TypeError: If ``norm_cfg`` is neither None nor a dict with a type.
+        ValueError: If the type is unknown.
     """
-    return _norm_type(norm_cfg) not in _NORMS_WITHOUT_CONV_BIAS
+    norm_class = _layer_class(norm_cfg, 'norm_cfg')
+    return norm_class is None or not issubclass(norm_class, _BatchNorm)
 
 
 def build_activation_layer(act_cfg: Optional[dict]) -> Optional[nn.Module]:
-    """Build the activation a config names.
+    """Build the activation a config names, with mmcv's ``build_activation_layer``.
 
     Args:
-        act_cfg (dict, optional): ``dict(type='ReLU' | 'LeakyReLU' | 'Tanh',
-            **kwargs)``, e.g. ``dict(type='LeakyReLU', negative_slope=0.2)``.
-            None means no activation.
+        act_cfg (dict, optional): ``dict(type=NAME, **kwargs)``, e.g.
+            ``dict(type='LeakyReLU', negative_slope=0.2)``; 'none' or None
+            means no activation.
 
     Returns:
         nn.Module or None: The layer, or None.
 
     Raises:
+        TypeError: If ``act_cfg`` is neither None nor a dict with a type.
         ValueError: If the type is unknown.
     """
-    if act_cfg is None:
+    if _layer_class(act_cfg, 'act_cfg') is None:
         return None
-    act_type = act_cfg.get('type')
-    if act_type not in ACTIVATION_LAYERS:
-        raise ValueError(
-            f'act_cfg type must be one of {sorted(ACTIVATION_LAYERS)}, '
-            f'but got {act_type!r}'
-        )
-    kwargs = {key: value for key, value in act_cfg.items() if key != 'type'}
-    return ACTIVATION_LAYERS[act_type](**kwargs)
+    return mmcv_build_activation_layer(act_cfg)

@@ -7,7 +7,7 @@ from torch import nn
 
 from .conv_norm_act import ConvNormAct
 
-__all__ = ['UPSAMPLE_BUILDERS', 'build_upsample_block']
+__all__ = ['build_upsample_block']
 
 UpsampleMode = Literal['deconv', 'resize_conv']
 InterpMode = Literal['nearest', 'bilinear']
@@ -63,7 +63,9 @@ def _resize_conv(
     )
 
 
-UPSAMPLE_BUILDERS: Dict[str, Callable[..., nn.Module]] = {
+# Not mmcv's build_upsample_layer: it builds one layer, these stages are
+# conv -> norm -> activation (and its 'deconv' is its own ConvTranspose2d).
+_UPSAMPLE_BUILDERS: Dict[str, Callable[..., nn.Module]] = {
     'deconv': _deconv,
     'resize_conv': _resize_conv,
 }
@@ -107,16 +109,16 @@ def build_upsample_block(
     Raises:
         ValueError: If ``mode`` or ``interp_mode`` is unknown.
     """
-    if mode not in UPSAMPLE_BUILDERS:
+    if mode not in _UPSAMPLE_BUILDERS:
         raise ValueError(
-            f'upsample_mode must be one of {sorted(UPSAMPLE_BUILDERS)}, '
+            f'upsample_mode must be one of {sorted(_UPSAMPLE_BUILDERS)}, '
             f'but got {mode!r}'
         )
     if interp_mode not in ('nearest', 'bilinear'):
         raise ValueError(
             f'interp_mode must be "nearest" or "bilinear", but got {interp_mode!r}'
         )
-    return UPSAMPLE_BUILDERS[mode](
+    return _UPSAMPLE_BUILDERS[mode](
         in_channels,
         out_channels,
         deconv_kernel_size=deconv_kernel_size,

@@ -72,5 +72,5 @@ def test_registry_and_bad_arguments():
     assert isinstance(built, PatchDiscriminator)
     with pytest.raises(ValueError, match='num_conv=0'):
         PatchDiscriminator(num_conv=0)
-    with pytest.raises(ValueError, match="'LN'"):
-        PatchDiscriminator(norm_cfg=dict(type='LN'))
+    with pytest.raises(ValueError, match="'FancyNorm'"):
+        PatchDiscriminator(norm_cfg=dict(type='FancyNorm'))

@@ -119,7 +119,7 @@ def test_input_size_not_divisible_by_4_raises():
         (dict(padding_mode='circular'), "'circular'"),
         (dict(upsample_mode='pixel_shuffle'), "'pixel_shuffle'"),
         (dict(interp_mode='bicubic', upsample_mode='resize_conv'), "'bicubic'"),
-        (dict(norm_cfg=dict(type='GN')), "'GN'"),
+        (dict(norm_cfg=dict(type='FancyNorm')), "'FancyNorm'"),
         (dict(init_cfg=dict(type='normal', std=0.02)), 'takes only "gain"'),
     ],
 )

@@ -25,6 +25,13 @@ def test_children_and_keys():
         'norm.bias',
     }
     assert list(ConvNormAct(3, 8, 1)._modules) == ['conv']
+    # PyTorch's own classes (mmcv's 'Conv' and 'ConvTranspose2d' are subclasses).
+    assert [type(m) for m in block] == [
+        nn.Conv2d,
+        nn.InstanceNorm2d,
+        nn.ReLU,
+        nn.Dropout,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -39,6 +46,7 @@ def test_padding_mode_equals_a_separate_pad_layer(mode, pad):
 
 def test_transposed_and_bad_arguments():
     block = ConvNormAct(4, 2, 3, stride=2, padding=1, transposed=True, output_padding=1)
+    assert type(block.conv) is nn.ConvTranspose2d
     assert block(torch.randn(1, 4, 5, 7)).shape == (1, 2, 10, 14)
     with pytest.raises(ValueError, match="'reflect'"):
         ConvNormAct(4, 2, 3, transposed=True, padding_mode='reflect')
