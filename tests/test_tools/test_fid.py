@@ -88,6 +88,16 @@ def test_fid_and_kid_between_folders(fake_weights, folders, tmp_path, capsys):
     assert json.loads(printed[-1]) == scores == json.loads(out.read_text())
 
 
+def test_bootstrap_spread(fake_weights, folders, capsys):
+    args = [str(folders / 'real'), str(folders / 'fake'), '--weights', fake_weights]
+    plain = load_tool().main(args + ['--kid', '--no-progress'])
+    scores = load_tool().main(args + ['--kid', '--bootstrap', '8', '--no-progress'])
+    assert {k: scores[k] for k in plain} == plain
+    assert scores['FID_bootstrap_std'] > 0 and scores['KID_bootstrap_std'] > 0
+    printed = capsys.readouterr().out.splitlines()
+    assert f'(bootstrap std {scores["FID_bootstrap_std"]:.4f})' in printed[-3]
+
+
 def test_same_folder_gives_zero(fake_weights, folders):
     real = str(folders / 'real')
     scores = load_tool().main([real, real, '--weights', fake_weights, '--no-progress'])

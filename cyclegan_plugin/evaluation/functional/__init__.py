@@ -1,6 +1,11 @@
 """Metric formulas on arrays and tensors, free of MMEngine."""
 
-from .frechet_distance import feature_statistics, frechet_distance
+from .bootstrap import bootstrap_std
+from .frechet_distance import (
+    feature_statistics,
+    frechet_distance,
+    frechet_distance_of_features,
+)
 from .image_similarity import l1_distance, psnr, ssim
 from .kernel_inception_distance import kernel_inception_distance
 from .segmentation_scores import (
@@ -10,11 +15,13 @@ from .segmentation_scores import (
 )
 
 __all__ = [
+    'bootstrap_std',
     'colors_to_labels',
     'confusion_matrix',
     'segmentation_scores',
     'feature_statistics',
     'frechet_distance',
+    'frechet_distance_of_features',
     'kernel_inception_distance',
     'l1_distance',
     'psnr',

@@ -73,3 +73,46 @@ def frechet_distance(
     mean_term = float(np.square(mu1 - mu2).sum())
     trace_term = float(np.trace(sigma1) + np.trace(sigma2))
     return mean_term + trace_term - 2 * _trace_sqrt_product(sigma1, sigma2)
+
+
+def frechet_distance_of_features(features1: np.ndarray, features2: np.ndarray) -> float:
+    """FID of two feature sets, equal to ``frechet_distance`` of their statistics.
+
+    With fewer images than feature dimensions (test sets of a few hundred
+    images against 2048-d Inception features) the covariances have low rank:
+    ``tr(sqrtm(sigma1 sigma2))`` is the sum of the singular values of
+    ``X1 @ X2.T`` (centred rows scaled by ``1/sqrt(N - 1)``), an (N1, N2)
+    problem instead of two (D, D) eigendecompositions. That makes bootstrap
+    resampling of a test set affordable. Larger sets use the covariances.
+
+    Args:
+        features1 (np.ndarray): First feature set (N1, D), N1 >= 2.
+        features2 (np.ndarray): Second feature set (N2, D), N2 >= 2.
+
+    Returns:
+        float: The distance (>= 0 up to round-off).
+
+    Raises:
+        ValueError: If a set is not 2-D, has fewer than 2 rows, or the feature
+            dimensions differ.
+    """
+    for features in (features1, features2):
+        if features.ndim != 2 or features.shape[0] < 2:
+            raise ValueError(
+                'FID needs (N, D) feature arrays with N >= 2, '
+                f'but got shape {features.shape}'
+            )
+    if features1.shape[1] != features2.shape[1]:
+        raise ValueError(
+            f'feature dimensions differ: {features1.shape[1]} and {features2.shape[1]}'
+        )
+    if max(features1.shape[0], features2.shape[0]) > features1.shape[1]:
+        stats1, stats2 = feature_statistics(features1), feature_statistics(features2)
+        return frechet_distance(*stats1, *stats2)
+    x1, x2 = (f.astype(np.float64) for f in (features1, features2))
+    mean_term = float(np.square(x1.mean(axis=0) - x2.mean(axis=0)).sum())
+    x1 = (x1 - x1.mean(axis=0)) / np.sqrt(x1.shape[0] - 1)
+    x2 = (x2 - x2.mean(axis=0)) / np.sqrt(x2.shape[0] - 1)
+    trace_term = float(np.square(x1).sum() + np.square(x2).sum())
+    nuclear_norm = float(np.linalg.svd(x1 @ x2.T, compute_uv=False).sum())
+    return mean_term + trace_term - 2 * nuclear_norm

@@ -1,5 +1,6 @@
 """Shared machinery of FID and KID: features of translations and real images."""
 
+import functools
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -10,6 +11,7 @@ from mmengine.logging import print_log
 from cyclegan_plugin.structures import DIRECTION_FIELDS, DIRECTIONS, check_directions
 
 from ..feature_cache import FeatureCache
+from ..functional import bootstrap_std
 from ..inception_feature_extractor import InceptionFeatureExtractor, image_digest
 from .sample_field import get_field
 
@@ -64,6 +66,11 @@ class BaseFeatureMetric(BaseMetric):
             (CUDA when available).
         progress (bool): Show a tqdm bar while computing real-image features.
             Defaults to True.
+        bootstrap (int): Also report the spread of each score, e.g.
+            ``FID-AtoB-bootstrap-std``, over this many resamplings of the
+            translations and the real images with replacement (see
+            :func:`~cyclegan_plugin.evaluation.functional.bootstrap_std`); 0 for
+            none. Defaults to 0.
         collect_device (str): Passed to ``BaseMetric``. Defaults to 'cpu'.
         prefix (str, optional): Passed to ``BaseMetric``. Defaults to None.
         collect_dir (str, optional): Passed to ``BaseMetric``. Defaults to None.
@@ -81,6 +88,7 @@ class BaseFeatureMetric(BaseMetric):
         cache_dir: Optional[str] = '~/.cache/cyclegan_plugin/features',
         device: Optional[str] = None,
         progress: bool = True,
+        bootstrap: int = 0,
         collect_device: str = 'cpu',
         prefix: Optional[str] = None,
         collect_dir: Optional[str] = None,
@@ -88,12 +96,15 @@ class BaseFeatureMetric(BaseMetric):
         super().__init__(collect_device, prefix, collect_dir)
         if batch_size < 1:
             raise ValueError(f'batch_size must be >= 1, but got {batch_size}')
+        if bootstrap < 0 or bootstrap == 1:
+            raise ValueError(f'bootstrap must be 0 or >= 2 rounds, but got {bootstrap}')
         self.directions = check_directions(directions)
         self.weights = weights
         self.batch_size = batch_size
         self.cache = FeatureCache(cache_dir) if cache_dir is not None else None
         self.device = device
         self.progress = progress
+        self.bootstrap = bootstrap
         self._pending: List[dict] = []
 
     @property
@@ -172,9 +183,22 @@ class BaseFeatureMetric(BaseMetric):
                 [e['real_name'] for e in entries], [e['real'] for e in entries]
             )
             real_features = self._real_features(real_names, real_images, direction)
-            metrics.update(
-                self.score(direction, np.stack(fake_features), real_features)
-            )
+            fake_features = np.stack(fake_features)
+            metrics.update(self.score(direction, fake_features, real_features))
+            if self.bootstrap:
+                spread = bootstrap_std(
+                    functools.partial(self.score, direction),
+                    fake_features,
+                    real_features,
+                    self.bootstrap,
+                )
+                metrics.update(
+                    {
+                        f'{name}-bootstrap-std': std
+                        for name, std in spread.items()
+                        if not name.endswith('-std')
+                    }
+                )
         return metrics
 
     def _real_features(

@@ -5,7 +5,7 @@ from typing import Dict
 import numpy as np
 
 from ...registry import METRICS
-from ..functional import feature_statistics, frechet_distance
+from ..functional import frechet_distance_of_features
 from .base_feature_metric import BaseFeatureMetric
 
 
@@ -47,6 +47,4 @@ class FID(BaseFeatureMetric):
                 f'{name} needs at least 2 translated and 2 real images, got '
                 f'{len(fake_features)} and {len(real_features)}'
             )
-        mu_fake, sigma_fake = feature_statistics(fake_features)
-        mu_real, sigma_real = feature_statistics(real_features)
-        return {name: frechet_distance(mu_fake, sigma_fake, mu_real, sigma_real)}
+        return {name: frechet_distance_of_features(fake_features, real_features)}

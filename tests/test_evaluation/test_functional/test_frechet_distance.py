@@ -2,7 +2,11 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from cyclegan_plugin.evaluation.functional import feature_statistics, frechet_distance
+from cyclegan_plugin.evaluation.functional import (
+    feature_statistics,
+    frechet_distance,
+    frechet_distance_of_features,
+)
 
 
 def scipy_frechet(x: np.ndarray, y: np.ndarray) -> float:
@@ -42,3 +46,26 @@ def test_rejects_mismatched_shapes_and_too_few_samples():
         frechet_distance(np.zeros(2), np.eye(2), np.zeros(3), np.eye(3))
     with pytest.raises(ValueError, match='N >= 2'):
         feature_statistics(np.zeros((1, 4)))
+
+
+@pytest.mark.parametrize('sizes', [((30, 64), (40, 64)), ((90, 16), (70, 16))])
+def test_of_features_equals_the_statistics_formula(sizes):
+    # (30, 40) images of 64-d features: the low-rank sample-space path;
+    # (90, 70) of 16-d: more images than dimensions, the covariance path.
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=sizes[0])
+    y = rng.normal(size=sizes[1]) * 1.5 + 0.2
+    got = frechet_distance_of_features(x, y)
+    # With singular covariances (sizes0) the (D, D) routes take square roots
+    # of round-off eigenvalues, which moves them by ~1e-8 relative.
+    assert got == pytest.approx(scipy_frechet(x, y), rel=1e-7)
+    stats = feature_statistics(x), feature_statistics(y)
+    assert got == pytest.approx(frechet_distance(*stats[0], *stats[1]), rel=1e-7)
+    assert frechet_distance_of_features(x, x) == pytest.approx(0.0, abs=1e-8)
+
+
+def test_of_features_rejects_bad_sets():
+    with pytest.raises(ValueError, match='N >= 2'):
+        frechet_distance_of_features(np.zeros((1, 4)), np.zeros((3, 4)))
+    with pytest.raises(ValueError, match='dimensions differ'):
+        frechet_distance_of_features(np.zeros((3, 4)), np.zeros((3, 5)))

@@ -138,6 +138,23 @@ def test_kid_through_evaluator_with_fid(fake_weights):
     assert (scores['KID-AtoB'], scores['KID-AtoB-std']) == pytest.approx(expected)
 
 
+def test_bootstrap_spread_of_each_score(fake_weights):
+    samples = make_samples(16)
+    common = dict(weights=fake_weights, cache_dir=None, device='cpu')
+    fid = run(FID(bootstrap=20, **common), samples)
+    kid = run(KID(bootstrap=20, num_subsets=5, max_subset_size=8, **common), samples)
+    # The scores themselves are those without resampling.
+    assert fid['FID-AtoB'] == run(FID(**common), samples)['FID-AtoB']
+    assert set(fid) == {'FID-AtoB', 'FID-BtoA'} | {
+        f'FID-{d}-bootstrap-std' for d in ('AtoB', 'BtoA')
+    }
+    assert {'KID-AtoB-bootstrap-std', 'KID-BtoA-bootstrap-std'} <= set(kid)
+    assert 'KID-AtoB-std-bootstrap-std' not in kid
+    for scores in (fid, kid):
+        spreads = [v for k, v in scores.items() if k.endswith('bootstrap-std')]
+        assert all(0 < v < float('inf') for v in spreads)
+
+
 def test_clear_errors(fake_weights):
     with pytest.raises(ValueError, match='directions'):
         FID(directions=('AtoB', 'sideways'))
@@ -145,6 +162,8 @@ def test_clear_errors(fake_weights):
         FID(batch_size=0)
     with pytest.raises(ValueError, match='num_subsets'):
         KID(num_subsets=0)
+    with pytest.raises(ValueError, match='bootstrap'):
+        FID(bootstrap=1)
     sample = make_samples(2)[0]
     del sample.fake_A
     with pytest.raises(KeyError, match="'fake_A'.*directions="):
