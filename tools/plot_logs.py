@@ -3,6 +3,10 @@
 Example:
     python tools/plot_logs.py work_dirs/cyclegan_h2z --keys loss_G loss_D FID-AtoB \
         --smooth 50 --out curves.png
+    # with the identity translator's scores as dashed lines:
+    python tools/baseline_scores.py configs/cyclegan_h2z.py --json identity.json
+    python tools/plot_logs.py work_dirs/cyclegan_h2z --keys FID-AtoB KID-AtoB \
+        --baseline identity=identity.json
 """
 
 import argparse
@@ -11,7 +15,12 @@ import sys
 from typing import List, Optional
 
 from cyclegan_plugin.apis.cli import run_cli
-from cyclegan_plugin.visualization import find_scalar_logs, load_scalars, plot_curves
+from cyclegan_plugin.visualization import (
+    find_scalar_logs,
+    load_baseline,
+    load_scalars,
+    plot_curves,
+)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -26,11 +35,33 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--out', default=None, help='image file (default: <work_dir>/curves.png)'
     )
     parser.add_argument('--smooth', type=int, default=1, help='moving-average window')
+    parser.add_argument(
+        '--baseline',
+        nargs='+',
+        default=[],
+        metavar='LABEL=JSON',
+        help='draw the scores in JSON (tools/baseline_scores.py --json, or a '
+        'tools/test.py results.json) as dashed lines labelled LABEL',
+    )
     return parser.parse_args(argv)
+
+
+def parse_baselines(specs: List[str]) -> dict:
+    """``{label: scores}`` from ``LABEL=FILE`` arguments."""
+    baselines = {}
+    for spec in specs:
+        label, sep, path = spec.partition('=')
+        if not sep or not label or not path:
+            raise ValueError(
+                f'--baseline {spec!r}: expected LABEL=FILE, e.g. identity=identity.json'
+            )
+        baselines[label] = load_baseline(path)
+    return baselines
 
 
 def main(argv: Optional[List[str]] = None) -> str:
     args = parse_args(argv)
+    baselines = parse_baselines(args.baseline)
     logs = find_scalar_logs(args.work_dir)
     folder = args.work_dir if osp.isdir(args.work_dir) else osp.dirname(args.work_dir)
     out = args.out or osp.join(folder, 'curves.png')
@@ -40,6 +71,7 @@ def main(argv: Optional[List[str]] = None) -> str:
         args.keys,
         args.smooth,
         title=osp.basename(osp.abspath(folder)),
+        baselines=baselines,
     )
     print(f'Plotted {", ".join(keys)} from {len(logs)} log(s) to {out}')
     return out

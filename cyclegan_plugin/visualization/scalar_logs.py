@@ -4,7 +4,7 @@ import glob
 import json
 import math
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -12,6 +12,7 @@ import numpy as np
 BOOKKEEPING_KEYS = ('step', 'iter', 'epoch', 'time', 'data_time', 'memory')
 
 Series = Dict[str, Tuple[np.ndarray, np.ndarray]]
+BASELINE_COLORS = ('tab:red', 'tab:gray', 'tab:green', 'tab:purple')
 
 
 def find_scalar_logs(work_dir: str) -> List[str]:
@@ -86,6 +87,44 @@ def load_scalars(paths: Sequence[str]) -> Series:
     }
 
 
+def load_baseline(path: str) -> Dict[str, float]:
+    """Scores of a baseline from a JSON object of named numbers.
+
+    The files ``tools/baseline_scores.py --json`` and ``tools/test.py --out``
+    (``results.json``) write, e.g. ``{"FID-AtoB": 202.9, ...}``; entries that
+    are not numbers are ignored.
+
+    Args:
+        path (str): The JSON file.
+
+    Returns:
+        dict[str, float]: Score per key.
+
+    Raises:
+        ValueError: If the file does not hold a JSON object with a number.
+    """
+    with open(path, encoding='utf-8') as f:
+        try:
+            record = json.load(f)
+        except json.JSONDecodeError as error:
+            raise ValueError(f'{path} is not a JSON file of scores: {error}') from None
+    scores = (
+        {
+            key: float(value)
+            for key, value in record.items()
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+        }
+        if isinstance(record, dict)
+        else {}
+    )
+    if not scores:
+        raise ValueError(
+            f'{path} holds no scores: expected a JSON object such as '
+            '{"FID-AtoB": 202.9} (tools/baseline_scores.py --json writes one)'
+        )
+    return scores
+
+
 def moving_average(values: np.ndarray, window: int) -> np.ndarray:
     """Trailing mean over ``window`` values (shorter at the start).
 
@@ -108,8 +147,12 @@ def plot_curves(
     keys: Optional[Sequence[str]] = None,
     smooth: int = 1,
     title: str = '',
+    baselines: Optional[Mapping[str, Mapping[str, float]]] = None,
 ) -> List[str]:
     """One subplot per key: raw values (faint) and their moving average.
+
+    A baseline's score of a key (e.g. the identity translator's ``FID-AtoB``)
+    is drawn on that key's subplot as a dashed horizontal line with a legend.
 
     Uses matplotlib's object API (no pyplot, no global backend change);
     matplotlib comes with MMEngine.
@@ -121,6 +164,9 @@ def plot_curves(
             key except :data:`BOOKKEEPING_KEYS`.
         smooth (int): Moving-average window. Defaults to 1 (none).
         title (str): Figure title. Defaults to ''.
+        baselines (Mapping[str, Mapping[str, float]], optional): Scores per
+            baseline label, e.g. ``{'identity': {'FID-AtoB': 202.9}}`` (see
+            :func:`load_baseline`). Defaults to None.
 
     Returns:
         list[str]: The keys drawn.
@@ -155,8 +201,26 @@ def plot_curves(
         # Metrics are logged once per validation: show their few points.
         marker = 'o' if len(steps) < 50 else None
         axes.plot(
-            steps, moving_average(values, smooth), color='tab:blue', marker=marker
+            steps,
+            moving_average(values, smooth),
+            color='tab:blue',
+            marker=marker,
+            label='run',
         )
+        lines = [
+            (label, scores[key])
+            for label, scores in (baselines or {}).items()
+            if key in scores
+        ]
+        for index, (label, value) in enumerate(lines):
+            axes.axhline(
+                value,
+                color=BASELINE_COLORS[index % len(BASELINE_COLORS)],
+                linestyle='--',
+                label=f'{label} ({value:.4g})',
+            )
+        if lines:
+            axes.legend(fontsize='small')
         axes.set_title(key)
         axes.set_xlabel('step')
         axes.grid(alpha=0.3)

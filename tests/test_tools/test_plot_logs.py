@@ -4,6 +4,12 @@ from pathlib import Path
 
 import cv2
 import pytest
+from mmengine.config import Config
+
+from cyclegan_plugin.registry import RUNNERS
+from cyclegan_plugin.visualization import find_scalar_logs, load_scalars
+
+from .tool_helpers import write_tiny_config
 
 REPO = Path(__file__).parents[2]
 
@@ -42,3 +48,70 @@ def test_curves_from_a_work_dir(tmp_path, capsys):
 def test_clear_error_without_logs(tmp_path):
     with pytest.raises(FileNotFoundError, match=str(tmp_path)):
         load_tool().main([str(tmp_path)])
+
+
+def test_baseline_scores_drawn_as_lines(tmp_path, capsys):
+    vis_data = tmp_path / 'run' / 'vis_data'
+    vis_data.mkdir(parents=True)
+    lines = [{'FID-AtoB': 300.0 - 10 * s, 'step': 100 * s} for s in range(1, 6)]
+    (vis_data / 'scalars.json').write_text('\n'.join(json.dumps(x) for x in lines))
+    identity = tmp_path / 'identity.json'
+    identity.write_text(json.dumps({'FID-AtoB': 262.0, 'KID-AtoB': 0.2}))
+    plain, dashed = tmp_path / 'plain.png', tmp_path / 'baseline.png'
+    tool = load_tool()
+    tool.main([str(tmp_path), '--keys', 'FID-AtoB', '--out', str(plain)])
+    tool.main(
+        [str(tmp_path), '--keys', 'FID-AtoB', '--out', str(dashed)]
+        + ['--baseline', f'identity={identity}']
+    )
+
+    # The dashed line and its legend are drawn in red (tab:red) on the plot.
+    def red_pixels(path):
+        image = cv2.imread(str(path)).astype(int)
+        b, g, r = image[..., 0], image[..., 1], image[..., 2]
+        return int(((r > 180) & (g < 80) & (b < 80)).sum())
+
+    assert red_pixels(plain) == 0 and red_pixels(dashed) > 100
+    with pytest.raises(ValueError, match='LABEL=FILE'):
+        tool.main([str(tmp_path), '--baseline', str(identity)])
+    (tmp_path / 'bad.json').write_text('[1, 2]')
+    with pytest.raises(ValueError, match='bad.json holds no scores'):
+        tool.main([str(tmp_path), '--baseline', f'x={tmp_path / "bad.json"}'])
+
+
+def test_validation_fid_kid_during_training_reach_the_plot(tmp_path, fake_weights):
+    # A real training run with FID/KID validation every 2 iterations (a tiny
+    # feature network stands in for Inception): the scalars MMEngine logs are
+    # those plot_logs.py draws.
+    metric = f"weights='{fake_weights}', cache_dir='{tmp_path / 'cache'}', device='cpu'"
+    config = write_tiny_config(
+        tmp_path / 'val.py',
+        max_iters=4,
+        ckpt_interval=4,
+        train_cfg='dict(max_iters=4, val_interval=2)',
+        val_dataloader=(
+            'dict(batch_size=1, num_workers=0, persistent_workers=False, '
+            "sampler=dict(type='DefaultSampler', shuffle=False), "
+            "dataset=dict(type='UnpairedImageDataset', data_root=data_root, "
+            "split='test', serial=True, test_mode=True, pipeline=["
+            "dict(type='LoadTranslationImage', keys=['img_A', 'img_B']), "
+            "dict(type='ResizeImages', keys=['img_A', 'img_B'], scale=32), "
+            "dict(type='PackTranslationInputs', keys=['img_A', 'img_B'])]))"
+        ),
+        val_cfg="dict(type='ValLoop')",
+        val_evaluator=(
+            f'[dict(type="FID", {metric}), dict(type="KID", num_subsets=5, '
+            f'max_subset_size=4, {metric})]'
+        ),
+    )
+    cfg = Config.fromfile(config)
+    cfg.work_dir = str(tmp_path / 'work')
+    cfg.experiment_name = 'val-curves'
+    RUNNERS.build(cfg).train()
+    series = load_scalars(find_scalar_logs(cfg.work_dir))
+    keys = ['FID-AtoB', 'FID-BtoA', 'KID-AtoB', 'KID-BtoA']
+    for key in keys:
+        steps, values = series[key]
+        assert list(steps) == [2, 4] and all(v == v for v in values)
+    out = load_tool().main([cfg.work_dir, '--keys', *keys])
+    assert cv2.imread(out) is not None
