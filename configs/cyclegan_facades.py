@@ -1,14 +1,11 @@
 # CycleGAN on CMP facades (pix2pix "AB" files: photo | label map), trained
-# unpaired, evaluated against the true pairs: FID, PSNR/SSIM/L1 of each
-# translation against its ground truth, and the paper's scores: per-pixel
-# accuracy, per-class accuracy and mean IoU of the generated label maps
-# (photo -> labels) and, given a segmentation model, the FCN score of the
-# generated photos (labels -> photo). A = photo, B = label map.
-# 400 training files: one epoch = 400 iterations.
+# unpaired, evaluated against the true pairs (_base_/evaluation/facades.py).
+# A = photo, B = label map. 400 training files: one epoch = 400 iterations.
 _base_ = [
     './_base_/models/cyclegan_resnet9_patchgan.py',
     './_base_/datasets/aligned_256.py',
     './_base_/schedules/linear_decay_200e.py',
+    './_base_/evaluation/facades.py',
     './_base_/default_runtime.py',
 ]
 
@@ -16,18 +13,6 @@ data_root = 'data/facades'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader
-
-val_evaluator = [
-    dict(type='FID', directions=('AtoB', 'BtoA')),
-    dict(type='PSNR', directions=('AtoB', 'BtoA')),
-    dict(type='SSIM', directions=('AtoB', 'BtoA')),
-    dict(type='L1', directions=('AtoB', 'BtoA')),
-    dict(type='LabelScore', direction='AtoB', palette='facades'),
-    # Set model= to a TorchScript facade segmenter to score labels -> photo;
-    # without one the metric logs that it is skipped (nothing is downloaded).
-    dict(type='FCNScore', direction='BtoA', palette='facades', model=None),
-]
-test_evaluator = val_evaluator
 
 train_cfg = dict(max_iters=200 * 400, val_interval=20 * 400)
 param_scheduler = dict(begin=100 * 400, end=200 * 400)

@@ -7,6 +7,7 @@ _base_ = [
     './_base_/models/cyclegan_resnet9_patchgan.py',
     './_base_/datasets/unpaired_256.py',
     './_base_/schedules/linear_decay_200e.py',
+    './_base_/evaluation/fid_kid.py',
     './_base_/default_runtime.py',
 ]
 
@@ -14,14 +15,6 @@ data_root = 'data/horse2zebra'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader
-
-# FID/KID of each direction against the real test images of the target domain
-# (120 horses, 140 zebras), with the offline pytorch-fid Inception weights.
-val_evaluator = [
-    dict(type='FID', directions=('AtoB', 'BtoA')),
-    dict(type='KID', directions=('AtoB', 'BtoA')),
-]
-test_evaluator = val_evaluator
 
 default_hooks = dict(checkpoint=dict(interval=13340))  # every 10 epochs
 custom_hooks = [

@@ -50,12 +50,8 @@ def _changed_args(base: list, pipeline: list) -> dict:
         (
             'cyclegan_facades_cpu.py',
             'cyclegan_facades.py',
-            {
-                'ResizeImages': {
-                    'scale': (256, 64),
-                    'interpolation': ('bicubic', 'nearest'),
-                }
-            },
+            # Two resize steps: photos bicubic, label maps nearest.
+            None,
         ),
     ],
 )
@@ -74,6 +70,15 @@ def test_cpu_configs_change_only_the_sizes_of_the_base_pipelines(
     for loader in LOADERS:
         pipeline = cfg[loader].dataset.pipeline
         base_pipeline = base_cfg[loader].dataset.pipeline
+        if expected[loader] is None:
+            load, resize, pack = base_pipeline
+            assert pipeline == [
+                load,
+                dict(resize, keys=['img_A'], scale=64),
+                dict(resize, keys=['img_B'], scale=64, interpolation='nearest'),
+                pack,
+            ]
+            continue
         assert _changed_args(base_pipeline, pipeline) == expected[loader], loader
         # Everything else of the datasets is the base's.
         others = {k: v for k, v in cfg[loader].dataset.items() if k != 'pipeline'}
@@ -113,8 +118,32 @@ def test_aligned_base_is_the_unpaired_one_with_its_dataset_and_loading():
 def test_the_recipes_take_the_optimizers_from_the_schedules():
     adam = _load(ADAM).optim_wrapper
     assert 'optim_wrapper' not in _load(BASE_MODEL)
-    for name in ('cyclegan_h2z.py', 'cyclegan_facades_cpu.py', 'cyclegan_demo.py'):
+    for name in ('cyclegan_h2z.py', 'cyclegan_facades.py', 'cyclegan_demo.py'):
         assert _load(CONFIGS / name).optim_wrapper == adam, name
+    # The CPU budget: the same Adam, in bf16 mixed precision.
+    bf16 = dict(type='MixedPrecisionOptimWrapper', dtype='bfloat16')
+    for name in ('cyclegan_h2z_cpu.py', 'cyclegan_facades_cpu.py'):
+        wrappers = _load(CONFIGS / name).optim_wrapper
+        assert wrappers == dict(
+            adam,
+            generators=dict(adam.generators, **bf16),
+            discriminators=dict(adam.discriminators, **bf16),
+        ), name
+
+
+def test_cpu_budget_recipes_share_everything_but_the_data():
+    h2z, facades = (
+        _load(CONFIGS / f'cyclegan_{name}_cpu.py') for name in ('h2z', 'facades')
+    )
+    assert h2z.model == facades.model
+    assert h2z.model.generator.num_blocks == 6
+    assert h2z.model.generator.upsample_mode == 'resize_conv'
+    for loader in LOADERS:
+        for key in ('batch_size', 'num_workers'):
+            assert h2z[loader][key] == facades[loader][key], (loader, key)
+    assert h2z.train_dataloader.batch_size == 4
+    assert h2z.train_cfg.max_iters == 2 * h2z.param_scheduler.begin == 12000
+    assert facades.train_cfg.max_iters == 2 * facades.param_scheduler.begin
 
 
 @pytest.fixture
