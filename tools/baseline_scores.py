@@ -31,10 +31,15 @@ def main() -> None:
     )
     parser.add_argument('--json', help='also write the scores here')
     parser.add_argument(
+        '--data-root',
+        help="the data set's folder for every dataloader (instead of the "
+        "config's data_root)",
+    )
+    parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE'
     )
     args = parser.parse_args()
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options, data_root=args.data_root)
     if args.metrics:
         metrics = cfg.test_evaluator
         metrics = metrics if isinstance(metrics, list) else [metrics]

@@ -26,6 +26,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where logs go')
     parser.add_argument(
+        '--data-root',
+        help="the data set's folder for every dataloader (instead of the "
+        "config's data_root)",
+    )
+    parser.add_argument(
         '--out', help='folder for translated images and a results table'
     )
     parser.add_argument(
@@ -69,7 +74,7 @@ def main() -> None:
     args = parse_args()
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'Checkpoint {args.checkpoint!r} does not exist.')
-    cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    cfg = load_config(args.config, args.cfg_options, args.work_dir, args.data_root)
     cfg.launcher = args.launcher
     cfg.load_from = args.checkpoint
     cfg.setdefault('runner_type', 'RobustRunner')

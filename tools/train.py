@@ -21,6 +21,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='config file path')
     parser.add_argument('--work-dir', help='where logs and checkpoints go')
     parser.add_argument(
+        '--data-root',
+        help="the data set's folder for every dataloader (instead of the "
+        "config's data_root)",
+    )
+    parser.add_argument(
         '--resume',
         nargs='?',
         const='auto',
@@ -75,7 +80,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    cfg = load_config(args.config, args.cfg_options, args.work_dir, args.data_root)
     cfg.launcher = args.launcher
     if args.amp:
         enable_amp(cfg, args.amp)

@@ -153,6 +153,7 @@ def load_config(
     path: str,
     cfg_options: Optional[Dict[str, Any]] = None,
     work_dir: Optional[str] = None,
+    data_root: Optional[str] = None,
 ) -> Config:
     """Read a config, apply validated overrides and pick a work dir.
 
@@ -162,6 +163,9 @@ def load_config(
         work_dir (str, optional): Overrides ``cfg.work_dir`` (checked with
             :func:`check_work_dir`); if neither is set,
             ``./work_dirs/<config name>``.
+        data_root (str, optional): The data set's folder for every dataloader
+            (``cfg.data_root`` is read when the file is parsed, so a
+            ``--cfg-options data_root=...`` would not reach the loaders).
 
     Returns:
         Config: The config.
@@ -172,7 +176,8 @@ def load_config(
         ValueError: If the file is not valid Python, or an override gives
             a string (or a float) for a numeric option (or an integer one),
             or a non-bool for a bool.
-        NotADirectoryError: If ``work_dir`` is, or lies inside, a file.
+        NotADirectoryError: If ``work_dir`` is, or lies inside, a file, or
+            ``data_root`` is not a folder.
         PermissionError: If ``work_dir`` cannot be created or written.
     """
     if not osp.isfile(path):
@@ -194,11 +199,39 @@ def load_config(
         for key, value in cfg_options.items():
             _check_override_type(key, _check_override(cfg, key), value)
         cfg.merge_from_dict(cfg_options)
+    if data_root is not None:
+        set_data_root(cfg, data_root)
     if work_dir is not None:
         check_work_dir(work_dir)
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
+    return cfg
+
+
+def set_data_root(cfg: Config, data_root: str) -> Config:
+    """Point ``cfg.data_root`` and every dataloader's dataset at ``data_root``.
+
+    Args:
+        cfg (Config): The config, changed in place.
+        data_root (str): The data set's folder.
+
+    Returns:
+        Config: ``cfg``.
+
+    Raises:
+        NotADirectoryError: If ``data_root`` is not a folder.
+    """
+    if not osp.isdir(data_root):
+        raise NotADirectoryError(
+            f'--data-root {data_root!r} is not a folder; give the data set folder '
+            '(e.g. data/horse2zebra with trainA, trainB, testA, testB)'
+        )
+    cfg.data_root = data_root
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dataset = (cfg.get(loader) or {}).get('dataset')
+        if dataset is not None:
+            dataset.data_root = data_root
     return cfg
 
 

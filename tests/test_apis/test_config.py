@@ -163,3 +163,12 @@ def test_config_that_is_not_python_names_file_and_line(tmp_path):
     bad.write_text("model = dict(type='CycleGAN'\n")
     with pytest.raises(ValueError, match=r"'.*bad.py' is not valid Python: .* line 1"):
         load_config(str(bad))
+
+
+def test_data_root_reaches_every_dataloader(tmp_path):
+    cfg = load_config(str(CONFIGS / 'cyclegan_h2z_cpu.py'), data_root=str(tmp_path))
+    assert cfg.data_root == str(tmp_path)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[loader].dataset.data_root == str(tmp_path), loader
+    with pytest.raises(NotADirectoryError, match="--data-root '.*missing'"):
+        load_config(str(CONFIGS / 'cyclegan_h2z_cpu.py'), data_root=str(tmp_path / 'missing'))
