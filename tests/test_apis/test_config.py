@@ -171,4 +171,6 @@ def test_data_root_reaches_every_dataloader(tmp_path):
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         assert cfg[loader].dataset.data_root == str(tmp_path), loader
     with pytest.raises(NotADirectoryError, match="--data-root '.*missing'"):
-        load_config(str(CONFIGS / 'cyclegan_h2z_cpu.py'), data_root=str(tmp_path / 'missing'))
+        load_config(
+            str(CONFIGS / 'cyclegan_h2z_cpu.py'), data_root=str(tmp_path / 'missing')
+        )
