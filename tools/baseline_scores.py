@@ -1,9 +1,10 @@
 """Score trivial translators with a config's test metrics.
 
-``python tools/baseline_scores.py CONFIG --translator identity|ground-truth``
+``python tools/baseline_scores.py CONFIG --translator identity|ground-truth|untrained``
 
 The identity translator (output = input) and, for aligned data, the ground
-truth give the floor and the ceiling that a trained model's scores sit between.
+truth give the floor and the ceiling that a trained model's scores sit between;
+the untrained model (the config's initial weights) is where training starts.
 """
 
 import argparse
@@ -13,16 +14,14 @@ import sys
 from mmengine.config import DictAction
 
 from cyclegan_plugin.apis import load_config
-from cyclegan_plugin.apis.baselines import score_baseline
+from cyclegan_plugin.apis.baselines import TRANSLATORS, score_baseline
 from cyclegan_plugin.apis.cli import run_cli
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
-    parser.add_argument(
-        '--translator', choices=['identity', 'ground-truth'], default='identity'
-    )
+    parser.add_argument('--translator', choices=TRANSLATORS, default='identity')
     parser.add_argument(
         '--metrics',
         nargs='+',

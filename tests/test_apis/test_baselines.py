@@ -42,3 +42,20 @@ def test_ground_truth_needs_aligned_data():
         score_baseline(synthetic_cfg(split='train'), 'ground-truth')
     with pytest.raises(ValueError, match='translator'):
         score_baseline(synthetic_cfg(split='test'), 'random')
+
+
+def test_untrained_model_scores_its_initial_weights():
+    cfg = synthetic_cfg(split='test')
+    cfg.model = dict(
+        type='CycleGAN',
+        data_preprocessor=dict(type='CycleGANDataPreprocessor'),
+        generator=dict(type='ResnetGenerator', base_channels=4, num_blocks=1),
+        discriminator=dict(type='PatchDiscriminator', base_channels=4, num_conv=1),
+    )
+    cfg.randomness = dict(seed=7)
+    first = score_baseline(cfg, 'untrained')
+    # Seeded: the same initial weights, the same scores; not the identity.
+    assert first == score_baseline(cfg, 'untrained')
+    assert 0 < first['PSNR-AtoB'] < score_baseline(cfg, 'identity')['PSNR-AtoB']
+    cfg.randomness = dict(seed=8)
+    assert score_baseline(cfg, 'untrained') != first
