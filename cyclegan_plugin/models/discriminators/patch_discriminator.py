@@ -7,7 +7,7 @@ from torch import Tensor, nn
 
 from cyclegan_plugin.registry import MODELS
 
-from ..utils import BaseNetwork, ConvNormAct, conv_bias_for
+from ..utils import BaseNetwork, ConvNormAct, conv_bias_for, sequential_forward
 
 __all__ = ['PatchDiscriminator']
 
@@ -36,6 +36,10 @@ class PatchDiscriminator(BaseNetwork):
             Defaults to ``dict(type='IN', affine=False)``.
         init_cfg (dict | list[dict], optional): See :class:`BaseNetwork`.
             Defaults to ``dict(type='normal', gain=0.02)``.
+        with_cp (bool): Activation checkpointing of each conv layer in
+            training (see
+            :func:`~cyclegan_plugin.models.utils.sequential_forward`).
+            Defaults to False.
 
     Raises:
         ValueError: If a size argument is out of range.
@@ -48,8 +52,10 @@ class PatchDiscriminator(BaseNetwork):
         num_conv: int = 3,
         norm_cfg: Optional[dict] = dict(type='IN', affine=False),
         init_cfg: Optional[Union[dict, List[dict]]] = dict(type='normal', gain=0.02),
+        with_cp: bool = False,
     ) -> None:
         super().__init__(init_cfg)
+        self.with_cp = with_cp
         if min(in_channels, base_channels, num_conv) < 1:
             raise ValueError(
                 'in_channels, base_channels and num_conv must be >= 1, but got '
@@ -90,4 +96,4 @@ class PatchDiscriminator(BaseNetwork):
             Tensor: ``(N, 1, H', W')`` raw scores (``H' = H / 2**num_conv - 2``
             when H is divisible by ``2**num_conv``).
         """
-        return self.head(self.layers(x))
+        return self.head(sequential_forward(self.layers, x, self.with_cp))

@@ -1,17 +1,24 @@
 """The CycleGAN ResNet generator: c7s1-64, d128, d256, R256 x N, u128, u64, c7s1-3."""
 
-from typing import List, Literal, Optional, Union
+from typing import List, Literal, Optional, Sequence, Union
 
 from torch import Tensor, nn
 
 from cyclegan_plugin.registry import MODELS
 
-from ..utils import BaseNetwork, ConvNormAct, build_upsample_block, conv_bias_for
+from ..utils import (
+    BaseNetwork,
+    ConvNormAct,
+    build_upsample_block,
+    conv_bias_for,
+    sequential_forward,
+)
 from .residual_block import ResidualBlock
 
 __all__ = ['ResnetGenerator']
 
 _NUM_DOWNSAMPLINGS = 2
+CHECKPOINTABLE_STAGES = ('downsample', 'blocks', 'upsample')
 
 
 @MODELS.register_module()
@@ -48,6 +55,13 @@ class ResnetGenerator(BaseNetwork):
             Defaults to 'nearest'.
         init_cfg (dict | list[dict], optional): See :class:`BaseNetwork`.
             Defaults to ``dict(type='normal', gain=0.02)``.
+        with_cp (bool | Sequence[str]): Activation checkpointing in training
+            (see :func:`~cyclegan_plugin.models.utils.sequential_forward`):
+            True for each residual block, or the stages whose modules are
+            checkpointed one by one, of 'downsample', 'blocks', 'upsample'.
+            Saves memory for a second forward of those modules in the
+            backward pass; weights and results are unchanged. Defaults to
+            False.
 
     Raises:
         ValueError: If a size or mode argument is out of range.
@@ -65,8 +79,17 @@ class ResnetGenerator(BaseNetwork):
         upsample_mode: Literal['deconv', 'resize_conv'] = 'deconv',
         interp_mode: Literal['nearest', 'bilinear'] = 'nearest',
         init_cfg: Optional[Union[dict, List[dict]]] = dict(type='normal', gain=0.02),
+        with_cp: Union[bool, Sequence[str]] = False,
     ) -> None:
         super().__init__(init_cfg)
+        stages = ('blocks',) if with_cp is True else () if with_cp is False else with_cp
+        unknown = [s for s in stages if s not in CHECKPOINTABLE_STAGES]
+        if isinstance(stages, str) or unknown:
+            raise ValueError(
+                f'with_cp must be a bool or a list of {CHECKPOINTABLE_STAGES}, '
+                f'but got {with_cp!r}'
+            )
+        self.checkpointed_stages = frozenset(stages)
         if min(in_channels, out_channels, base_channels) < 1 or num_blocks < 0:
             raise ValueError(
                 'in_channels, out_channels and base_channels must be >= 1 and '
@@ -159,5 +182,9 @@ class ResnetGenerator(BaseNetwork):
                 'ResnetGenerator needs H and W divisible by 4, but got input of '
                 f'shape {tuple(x.shape)}'
             )
-        x = self.downsample(self.stem(x))
-        return self.head(self.upsample(self.blocks(x)))
+        x = self.stem(x)
+        for name in CHECKPOINTABLE_STAGES:
+            x = sequential_forward(
+                getattr(self, name), x, name in self.checkpointed_stages
+            )
+        return self.head(x)

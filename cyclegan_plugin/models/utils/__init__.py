@@ -1,5 +1,6 @@
 """Building blocks, weight init and weight loading shared by the networks."""
 
+from .activation_checkpointing import sequential_forward
 from .base_network import BaseNetwork
 from .checkpoint import (
     check_state_dict,
@@ -25,6 +26,7 @@ __all__ = [
     'init_weights',
     'load_pretrained',
     'load_weights_file',
+    'sequential_forward',
     'trust_checkpoints',
     'WeightsOnlyPretrainedInit',
 ]
