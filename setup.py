@@ -72,8 +72,9 @@ extras = {
     'tests': read_requirements('tests'),
     'eval': read_requirements('eval'),
     'mmagic': read_requirements('mmagic'),
+    'deploy': read_requirements('deploy'),
 }
-extras['all'] = sorted({r for k in ('tests', 'eval') for r in extras[k]})
+extras['all'] = sorted({r for k in ('tests', 'eval', 'deploy') for r in extras[k]})
 
 setup(
     name='cyclegan-plugin',

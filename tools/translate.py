@@ -30,6 +30,7 @@ from cyclegan_plugin.apis import (
 )
 from cyclegan_plugin.apis.cli import run_cli
 from cyclegan_plugin.apis.inference import check_batch_size, check_ext, check_size
+from cyclegan_plugin.deploy import BACKENDS, ExportedModel
 from cyclegan_plugin.structures import DIRECTIONS
 
 
@@ -57,7 +58,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Translate images')
     parser.add_argument('config', help='config file the model was trained with')
     parser.add_argument(
-        'checkpoint', help='checkpoint (a generator-only file is enough)'
+        'checkpoint',
+        help='checkpoint (a generator-only file is enough), or with --backend '
+        'a file from tools/export.py',
     )
     parser.add_argument('input', nargs='+', help='image file, folder or glob')
     parser.add_argument('--direction', choices=DIRECTIONS, default='AtoB')
@@ -104,6 +107,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '(model.cpu_kernels=True; faster on CPUs)',
     )
     parser.add_argument(
+        '--backend',
+        choices=('pytorch',) + BACKENDS,
+        default='pytorch',
+        help='pytorch: CHECKPOINT is a checkpoint; onnxruntime / exported-program: '
+        'CHECKPOINT is an .onnx / .pt2 file from tools/export.py',
+    )
+    parser.add_argument(
         '--trust-checkpoint',
         action='store_true',
         help='allow checkpoints that need unpickling code '
@@ -115,12 +125,23 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    cfg = Config.fromfile(args.config)
-    if args.winograd:
-        enable_winograd(cfg)
-    model = init_model(
-        cfg, args.checkpoint, device, trust_checkpoint=args.trust_checkpoint
-    )
+    if args.backend != 'pytorch':
+        if args.winograd:
+            raise ValueError('--winograd applies to --backend pytorch only')
+        model = ExportedModel(args.checkpoint, args.backend)
+        if model.direction != args.direction:
+            raise ValueError(
+                f'{args.checkpoint} translates {model.direction} only; pass '
+                f'--direction {model.direction}, or export the {args.direction} '
+                f'generator (tools/export.py --direction {args.direction})'
+            )
+    else:
+        cfg = Config.fromfile(args.config)
+        if args.winograd:
+            enable_winograd(cfg)
+        model = init_model(
+            cfg, args.checkpoint, device, trust_checkpoint=args.trust_checkpoint
+        )
     try:
         written = translate_images(
             model,

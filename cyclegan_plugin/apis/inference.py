@@ -1,6 +1,7 @@
 """Load a trained model and translate image files (used by tools/translate.py)."""
 
 import glob
+import itertools
 import os.path as osp
 import warnings
 from typing import (
@@ -27,6 +28,7 @@ from cyclegan_plugin.datasets.image_files import (
     unique_files,
 )
 from cyclegan_plugin.datasets.transforms.image_io import imread_rgb
+from cyclegan_plugin.deploy import size_divisor
 from cyclegan_plugin.engine.runner import check_model_state_dict
 from cyclegan_plugin.fileio import (
     check_new_outputs,
@@ -273,10 +275,10 @@ def collect_images(inputs: Union[str, Iterable[str]]) -> List[str]:
     return [s.path for s in _collect(inputs)[0]]
 
 
-def _size_divisor(generator: torch.nn.Module) -> int:
-    # What H and W must be multiples of: a U-Net halves them num_downs times,
-    # a ResNet generator twice.
-    return 2 ** int(getattr(generator, 'num_downs', 2))
+def _device(model: torch.nn.Module) -> torch.device:
+    # An exported generator (cyclegan_plugin.deploy) has no weights here.
+    first = next(itertools.chain(model.parameters(), model.buffers()), None)
+    return first.device if first is not None else torch.device('cpu')
 
 
 @torch.no_grad()
@@ -300,12 +302,14 @@ def translate_batch(
     model: torch.nn.Module, images: np.ndarray, direction: Direction = 'AtoB'
 ) -> np.ndarray:
     """Translate ``(N, H, W, 3)`` uint8 RGB images of one size."""
-    device = next(model.parameters()).device
     x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
-    x = model.data_preprocessor.normalize(x.to(device))
+    x = model.data_preprocessor.normalize(x.to(_device(model)))
     h, w = x.shape[-2:]
-    gen = model.generators.A if direction == 'AtoB' else model.generators.B
-    div = _size_divisor(gen)
+    # generators.A translates A to B (G_A), generators.B B to A.
+    gen = getattr(model.generators, direction[0], None)
+    if gen is None:
+        raise ValueError(f'the model has no {direction} generator')
+    div = size_divisor(gen)
     pad_h, pad_w = (-h) % div, (-w) % div
     if pad_h or pad_w:
         mode = 'reflect' if pad_h < h and pad_w < w else 'replicate'
@@ -528,7 +532,7 @@ def _translate_chunk(
     except (RuntimeError, ValueError, MemoryError) as err:
         if not (is_out_of_memory(err) or _is_too_small(err)):
             raise
-        if is_out_of_memory(err) and next(model.parameters()).device.type == 'cuda':
+        if is_out_of_memory(err) and _device(model).type == 'cuda':
             torch.cuda.empty_cache()
         if len(images) > 1 and is_out_of_memory(err):
             for image, job in zip(images, jobs):

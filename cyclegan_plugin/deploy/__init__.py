@@ -1,0 +1,20 @@
+"""Deployment: generators exported to ONNX / torch.export, and running them."""
+
+from .export_generator import (
+    EXPORT_FORMATS,
+    METADATA_KEY,
+    export_generator,
+    size_divisor,
+)
+from .exported_generator import BACKENDS, ExportedGenerator
+from .exported_model import ExportedModel
+
+__all__ = [
+    'BACKENDS',
+    'EXPORT_FORMATS',
+    'METADATA_KEY',
+    'ExportedGenerator',
+    'ExportedModel',
+    'export_generator',
+    'size_divisor',
+]
