@@ -48,6 +48,7 @@ METRICS = {
     'FCNScore': dict(palette='facades'),
 }
 HOOKS = {
+    'DeadlineHook': dict(minutes=1),
     'ResumeStateHook': {},
     'RobustCheckpointHook': dict(interval=100),
     'SaveTranslationsHook': dict(out_dir='out'),
