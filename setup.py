@@ -73,8 +73,9 @@ extras = {
     'eval': read_requirements('eval'),
     'mmagic': read_requirements('mmagic'),
     'deploy': read_requirements('deploy'),
+    'demo': read_requirements('demo'),
 }
-extras['all'] = sorted({r for k in ('tests', 'eval', 'deploy') for r in extras[k]})
+extras['all'] = sorted({r for k in ('tests', 'eval', 'deploy', 'demo') for r in extras[k]})
 
 setup(
     name='cyclegan-plugin',
