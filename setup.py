@@ -75,7 +75,9 @@ extras = {
     'deploy': read_requirements('deploy'),
     'demo': read_requirements('demo'),
 }
-extras['all'] = sorted({r for k in ('tests', 'eval', 'deploy', 'demo') for r in extras[k]})
+extras['all'] = sorted(
+    {r for k in ('tests', 'eval', 'deploy', 'demo') for r in extras[k]}
+)
 
 setup(
     name='cyclegan-plugin',
