@@ -1,0 +1,206 @@
+"""tools/gpu_check.py: the CPU dry run end to end, its report, its refusals."""
+
+import json
+import os
+import sys
+import time
+
+import pytest
+import torch
+from analysis.gpu_check import validate_report
+from analysis.gpu_check.pytest_cuda_only import _NEEDS_CUDA
+from analysis.gpu_check.schema import CHECK_PARTS, QUALITY_PARTS, markdown_tables
+from analysis.gpu_check.steps import BudgetSpent, StepFailed, StepRunner
+
+from .tool_helpers import REPO, run_tool
+
+
+@pytest.fixture(scope='module')
+def dry_run(tmp_path_factory):
+    """``--device cpu --quick``: the report and the tool's output."""
+    tmp = tmp_path_factory.mktemp('gpu_check')
+    out = tmp / 'report.json'
+    start = time.monotonic()
+    proc = run_tool('tools/gpu_check.py', '--device', 'cpu', '--quick', '--out', out)
+    return json.loads(out.read_text()), proc, time.monotonic() - start
+
+
+@pytest.mark.slow
+def test_dry_run_passes_and_its_report_fits_the_schema(dry_run):
+    report, proc, seconds = dry_run
+    assert validate_report(report) == []
+    assert report['status'] == 'ok' and report['failed'] == []
+    assert tuple(report['parts']) == CHECK_PARTS
+    assert {name: part['status'] for name, part in report['parts'].items()} == dict(
+        env='ok',
+        cuda_tests='skipped_on_cpu',
+        benchmark='ok',
+        train_bf16='ok',
+        checkpointing='ok',
+        ddp='ok',
+        benchmark_compile='ok',
+    )
+    assert report['work_dir'] is None  # the temporary one is gone
+    assert 'ok: report written to' in proc.stdout
+    assert seconds < 120, seconds
+
+
+@pytest.mark.slow
+def test_dry_run_measured_every_part(dry_run):
+    parts = dry_run[0]['parts']
+    assert parts['env']['torch'] == torch.__version__ and parts['env']['gpus'] == []
+    tests = parts['cuda_tests']
+    assert tests['collected'] >= 1
+    assert tests['counts']['skipped'] == tests['collected']
+    # Five eager variants at batch 1 and 4: fp16 does not apply on the CPU.
+    results = parts['benchmark']['results']
+    assert [(r['spec'], r['batch_size']) for r in results] == [
+        (spec, batch)
+        for batch in (1, 4)
+        for spec in ('plain', 'fp32', 'bf16', 'fp16', 'bf16+channels_last')
+    ]
+    for entry in results:
+        if entry['spec'] == 'fp16':
+            assert entry['status'] == 'not_applicable', entry
+        else:
+            assert entry['status'] == 'ok' and entry['images_per_sec'] > 0, entry
+    compiled = parts['benchmark_compile']['results']
+    assert [r['status'] for r in compiled] == ['not_applicable'] * 2
+    train = parts['train_bf16']
+    assert train['iterations'] == train['max_iters'] == 10 and train['finite']
+    assert train['checkpoint'] is not None
+    memory = parts['checkpointing']
+    assert set(memory['peak_mem_mb']) == {'none', 'blocks'}
+    assert all(mb > 0 for mb in memory['peak_mem_mb'].values())
+    ddp = parts['ddp']
+    assert ddp['backend'] == ddp['expected_backend'] == 'gloo'
+    assert [r['rank'] for r in ddp['ranks']] == [0, 1] and ddp['weights_identical']
+    assert ddp['iterations'] == 4 and ddp['finite']
+
+
+@pytest.mark.slow
+def test_quality_dry_run_trains_to_the_deadline_and_scores(tmp_path):
+    out = tmp_path / 'quality.json'
+    work = tmp_path / 'work'
+    argv = ['--device', 'cpu', '--quick', '--quality', '0.1', '--out', out]
+    run_tool('tools/gpu_check.py', *argv, '--work-dir', work)
+    report = json.loads(out.read_text())
+    assert validate_report(report) == []
+    assert tuple(report['parts']) == QUALITY_PARTS and report['status'] == 'ok'
+    train, scores = report['parts']['quality_train'], report['parts']['quality_scores']
+    assert train['stopped_at_deadline'] and train['iterations'] >= 1
+    assert train['amp'] == 'bf16' and train['finite']
+    assert os.path.isfile(train['checkpoint'])  # --work-dir is kept
+    assert train['checkpoint'].endswith(f'iter_{train["iterations"]}.pth')
+    assert set(scores['beats_identity']) == {
+        'FID-AtoB',
+        'FID-BtoA',
+        'KID-AtoB',
+        'KID-BtoA',
+    }
+    assert all(key in scores['identity'] for key in scores['margin'])
+    assert scores['grids'] == ['quality_grid_A.png', 'quality_grid_B.png']
+    assert all((tmp_path / grid).is_file() for grid in scores['grids'])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='needs a machine without CUDA')
+def test_cuda_asked_for_without_one_fails_env_and_skips_the_rest(tmp_path):
+    out = tmp_path / 'report.json'
+    proc = run_tool('tools/gpu_check.py', '--out', out, check=False)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert validate_report(report) == []
+    assert report['failed'] == ['env']
+    assert 'sees no CUDA device' in report['parts']['env']['error']
+    assert report['parts']['env']['torch'] == torch.__version__
+    for name in CHECK_PARTS[1:]:
+        assert report['parts'][name]['status'] == 'skipped', name
+
+
+@pytest.mark.parametrize(
+    'args, message',
+    [
+        ([], 'already exist: '),  # the report is there already
+        (['--quality', '5'], '--quality needs --data-root'),
+        (['--quality', '0'], '--quality must be a positive number'),
+        (['--budget-minutes', '-1'], '--budget-minutes must be a positive number'),
+        (['--quality', '1', '--data-root', 'configs'], "no folder 'trainA'"),
+        (['--work-dir', 'configs'], "--work-dir 'configs' is not empty"),
+    ],
+)
+def test_bad_options_are_one_line_errors(tmp_path, args, message):
+    out = tmp_path / 'gpu_check.json'
+    out.write_text('{}')
+    if args:
+        args = ['--overwrite', *args]
+    proc = run_tool('tools/gpu_check.py', '--out', out, *args, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith('error: ') and message in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert out.read_text() == '{}'
+
+
+def test_a_step_out_of_time_is_ended_with_its_children(tmp_path):
+    runner = StepRunner(
+        time.monotonic() + 60, tmp_path, dict(os.environ), REPO, min_step_s=0.5
+    )
+    pid_file = tmp_path / 'child.pid'
+    script = f'sleep 30 & echo $! > {pid_file}; wait'
+    step = runner.run('sleeper', ['bash', '-c', script], timeout_s=1)
+    assert step.timed_out and 'timed out after 1 s' in step.error()
+    with pytest.raises(StepFailed, match='sleeper timed out'):
+        step.check()
+    child = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)  # the backgrounded sleep went with the step
+
+
+def test_a_failing_step_says_why_and_no_time_left_skips(tmp_path):
+    runner = StepRunner(
+        time.monotonic() + 60, tmp_path, dict(os.environ), REPO, min_step_s=0.5
+    )
+    code = "import sys; print('noise', file=sys.stderr); sys.exit('error: bad K')"
+    step = runner.run('failing', [sys.executable, '-c', code], timeout_s=30)
+    assert step.error() == 'failing exited with code 1: error: bad K'
+    assert (tmp_path / 'failing.err').read_text().startswith('noise')
+    runner.reserved_s = 60  # everything left belongs to later parts
+    with pytest.raises(BudgetSpent, match='not started'):
+        runner.run('late', ['true'], timeout_s=30)
+
+
+def test_validate_report_names_what_is_wrong():
+    report = {'schema_version': 1}
+    assert "report: 'tool' missing" in validate_report(report)
+    good = dict(
+        schema_version=1, tool='tools/gpu_check.py', argv=[], mode='quality',
+        device='cpu', quick=True, started='', finished='', seconds=1.0,
+        budget_s=60.0, status='failed', failed=['quality_train'], work_dir=None,
+        parts=dict(
+            env=dict(status='skipped', reason='x', seconds=0.0),
+            quality_train=dict(status='failed', error='boom', seconds=1),
+            quality_scores=dict(status='ok', seconds=1.0),
+        ),
+    )  # fmt: skip
+    problems = validate_report(good)
+    assert "parts.quality_scores: 'scores' missing" in problems
+    good['parts']['quality_scores'] = dict(status='done', seconds=1.0)
+    assert validate_report(good) == ["parts.quality_scores.status: 'done'"]
+    good['parts']['quality_scores'] = dict(status='skipped', reason='', seconds=True)
+    assert validate_report(good) == ['parts.quality_scores.seconds: True is not float']
+    good['parts']['quality_scores']['seconds'] = 2
+    good['failed'] = []
+    assert 'disagree' in validate_report(good)[0]
+
+
+def test_cuda_only_tests_are_those_whose_skip_says_they_need_cuda():
+    assert _NEEDS_CUDA.search('fp16 needs CUDA')
+    assert _NEEDS_CUDA.search('requires a GPU')
+    assert not _NEEDS_CUDA.search('needs a machine without CUDA')
+    assert not _NEEDS_CUDA.search('MMagic 1.2.0 absent')
+
+
+def test_the_schema_tables_render_as_markdown():
+    text = markdown_tables()
+    assert '| `peak_mem_mb` | float or null |' in text
+    for name in set(CHECK_PARTS) | set(QUALITY_PARTS):
+        assert f'Part `{name}`' in text
