@@ -42,7 +42,9 @@ def test_dry_run_passes_and_its_report_fits_the_schema(dry_run):
     )
     assert report['work_dir'] is None  # the temporary one is gone
     assert 'ok: report written to' in proc.stdout
-    assert seconds < 120, seconds
+    # About 45 s on 2 busy cores; minutes would mean a part got slow (e.g. the
+    # children spinning OpenMP threads against each other).
+    assert seconds < 240, seconds
 
 
 @pytest.mark.slow
