@@ -14,6 +14,7 @@ import time
 from typing import Optional
 
 from .context import REPO, CheckContext
+from .steps import StepFailed
 
 # with_cp of the generators and of the discriminators.
 SETTINGS = {
@@ -81,25 +82,31 @@ def run_checkpointing(ctx: CheckContext, results: dict) -> dict:
     """Measure every setting and the saving against ``'none'``.
 
     512x512 and the paper's networks; ``--quick``: 64x64, width 16, the
-    settings ``none`` and ``blocks``.
+    settings ``none`` and ``blocks``. A setting that fails (e.g. out of
+    memory) is named in ``errors``; the others keep their figures.
     """
     size = 64 if ctx.quick else 512
     base_channels = 16 if ctx.quick else None
     settings = ('none', 'blocks') if ctx.quick else tuple(SETTINGS)
-    measured = {}
+    measured, errors = {}, {}
     for setting in settings:
         out = ctx.work_dir / f'checkpointing_{setting}.json'
         kwargs = dict(setting=setting, size=size, device=ctx.device,
                       base_channels=base_channels)  # fmt: skip
         argv = ctx.child('checkpointing', out, **kwargs)
-        ctx.runner.run(f'checkpointing-{setting}', argv, timeout_s=180).check()
+        try:
+            ctx.runner.run(f'checkpointing-{setting}', argv, timeout_s=180).check()
+        except StepFailed as failed:
+            errors[setting] = str(failed)
+            continue
         measured[setting] = json.loads(out.read_text())
-    peak = {name: m['peak_mem_mb'] for name, m in measured.items()}
+    peak = {name: round(m['peak_mem_mb'], 1) for name, m in measured.items()}
     saving = {
-        name: round(peak['none'] - mb, 1) for name, mb in peak.items() if name != 'none'
+        name: round(peak['none'] - mb, 1)
+        for name, mb in peak.items()
+        if name != 'none' and 'none' in peak
     }
-    return dict(
-        status='ok',
+    part = dict(
         config=CONFIG,
         size=size,
         batch_size=1,
@@ -109,18 +116,21 @@ def run_checkpointing(ctx: CheckContext, results: dict) -> dict:
         if ctx.cuda
         else 'peak resident set (VmHWM) of a fresh process running 3 steps',
         with_cp={name: _describe(name) for name in settings},
-        peak_mem_mb={name: round(mb, 1) for name, mb in peak.items()},
-        base_mem_mb={n: m['base_mem_mb'] for n, m in measured.items()}
-        if not ctx.cuda
-        else None,
+        peak_mem_mb=peak,
+        base_mem_mb=None
+        if ctx.cuda
+        else {n: m['base_mem_mb'] for n, m in measured.items()},
         saving_mb=saving,
-        saving_fraction={
-            name: round(mb / peak['none'], 3) for name, mb in saving.items()
-        },
+        saving_fraction={n: round(mb / peak['none'], 3) for n, mb in saving.items()},
         sec_per_iter={n: m['sec_per_iter'] for n, m in measured.items()}
         if ctx.cuda
         else None,
+        errors=errors,
     )
+    if errors:
+        first = next(iter(errors))
+        return dict(status='failed', error=f'{first}: {errors[first]}', **part)
+    return dict(status='ok', **part)
 
 
 def _describe(setting: str) -> str:

@@ -118,6 +118,7 @@ PARTS: Dict[str, Table] = {
         ('saving_mb', 'dict', "setting -> peak_mem_mb['none'] - peak_mem_mb[setting]"),
         ('saving_fraction', 'dict', "setting -> saving_mb / peak_mem_mb['none']"),
         ('sec_per_iter', 'dict | null', 'CUDA: setting -> seconds per step'),
+        ('errors', 'dict', 'setting -> why it failed (empty when none did)'),
     ),
     'ddp': (
         ('config', 'str', "'configs/cyclegan_demo.py'"),
