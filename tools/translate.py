@@ -20,12 +20,12 @@ import sys
 from typing import Callable, List, Optional
 
 import torch
-from mmengine.config import Config
 
 from cyclegan_plugin.apis import (
     PartialTranslationError,
     enable_winograd,
     init_model,
+    load_config,
     translate_images,
 )
 from cyclegan_plugin.apis.cli import run_cli
@@ -52,6 +52,12 @@ def _whole_number(text: str) -> int:
         return int(text)
     except ValueError:
         raise ValueError(f'{text!r} is not a whole number') from None
+
+
+def _positive(value: int) -> int:
+    if value < 1:
+        raise ValueError(f'must be a positive number of pixels, got {value}')
+    return value
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -98,6 +104,22 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='output extension, with its dot (default: .png)',
     )
     parser.add_argument(
+        '--tile',
+        type=_checked(_positive, _whole_number),
+        default=None,
+        metavar='SIZE',
+        help='translate each image in tiles of at most SIZE x SIZE pixels, with the '
+        "norms' statistics of the whole image (for images too large for the memory; "
+        'SIZE a multiple of 4 for a ResNet generator)',
+    )
+    parser.add_argument(
+        '--tile-overlap',
+        type=_whole_number,
+        default=128,
+        metavar='PX',
+        help='context around each tile, cross-faded with the neighbours (default: 128)',
+    )
+    parser.add_argument(
         '--device', default=None, help='cpu or cuda (default: cuda when available)'
     )
     parser.add_argument(
@@ -136,7 +158,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                 f'generator (tools/export.py --direction {args.direction})'
             )
     else:
-        cfg = Config.fromfile(args.config)
+        cfg = load_config(args.config)
         if args.winograd:
             enable_winograd(cfg)
         model = init_model(
@@ -152,6 +174,8 @@ def main(argv: Optional[List[str]] = None) -> None:
             batch_size=args.batch_size,
             ext=args.ext,
             overwrite=args.overwrite,
+            tile_size=args.tile,
+            tile_overlap=args.tile_overlap,
         )
     except PartialTranslationError as err:
         print(f'Wrote {len(err.written)} images to {args.out}')

@@ -28,7 +28,7 @@ from cyclegan_plugin.datasets.image_files import (
     unique_files,
 )
 from cyclegan_plugin.datasets.transforms.image_io import imread_rgb
-from cyclegan_plugin.deploy import size_divisor
+from cyclegan_plugin.deploy import ExportedGenerator, TiledGenerator, size_divisor
 from cyclegan_plugin.engine.runner import check_model_state_dict
 from cyclegan_plugin.fileio import (
     check_new_outputs,
@@ -165,6 +165,25 @@ def check_batch_size(batch_size: int) -> int:
     return batch_size
 
 
+def check_tiling(tile_size: Optional[int], tile_overlap: int) -> None:
+    """Check ``tile_size`` and ``tile_overlap`` of :func:`translate_images`.
+
+    Raises:
+        ValueError: If the tile size is not a positive whole number, or the
+            overlap is negative or leaves no tile core.
+    """
+    if tile_size is None:
+        return
+    for name, value in dict(tile_size=tile_size, tile_overlap=tile_overlap).items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f'{name} must be a whole number >= 0, got {value!r}')
+    if tile_size < 1 or tile_size <= 2 * tile_overlap:
+        raise ValueError(
+            f'tile_size {tile_size} must exceed twice the overlap {tile_overlap}; '
+            'use a larger tile size or a smaller --tile-overlap'
+        )
+
+
 def check_ext(ext: str) -> str:
     """Check an output extension: a dot and an image format OpenCV writes.
 
@@ -283,7 +302,11 @@ def _device(model: torch.nn.Module) -> torch.device:
 
 @torch.no_grad()
 def translate_array(
-    model: torch.nn.Module, image: np.ndarray, direction: Direction = 'AtoB'
+    model: torch.nn.Module,
+    image: np.ndarray,
+    direction: Direction = 'AtoB',
+    tile_size: Optional[int] = None,
+    tile_overlap: int = 128,
 ) -> np.ndarray:
     """Translate one ``(H, W, 3)`` uint8 RGB image at its own size.
 
@@ -291,32 +314,76 @@ def translate_array(
     cropped back, so any size works that is not below the generator's
     smallest (a few pixels: its paddings and norms need some context).
 
+    Args:
+        model (nn.Module): From :func:`init_model` (or an exported model).
+        image (np.ndarray): ``(H, W, 3)`` uint8 RGB.
+        direction (str): ``'AtoB'`` or ``'BtoA'``. Defaults to ``'AtoB'``.
+        tile_size (int, optional): Translate in tiles of at most this many
+            pixels a side, with whole-image norm statistics
+            (:class:`~cyclegan_plugin.deploy.TiledGenerator`); None for one
+            pass over the whole image. Defaults to None.
+        tile_overlap (int): Context around each tile. Defaults to 128.
+
     Returns:
         np.ndarray: ``(H, W, 3)`` uint8 RGB translation.
     """
-    return translate_batch(model, image[None], direction)[0]
+    return translate_batch(model, image[None], direction, tile_size, tile_overlap)[0]
 
 
 @torch.no_grad()
 def translate_batch(
-    model: torch.nn.Module, images: np.ndarray, direction: Direction = 'AtoB'
+    model: torch.nn.Module,
+    images: np.ndarray,
+    direction: Direction = 'AtoB',
+    tile_size: Optional[int] = None,
+    tile_overlap: int = 128,
 ) -> np.ndarray:
-    """Translate ``(N, H, W, 3)`` uint8 RGB images of one size."""
+    """Translate ``(N, H, W, 3)`` uint8 RGB images of one size.
+
+    The arguments are those of :func:`translate_array`.
+
+    Raises:
+        ValueError: If the model lacks the direction, or tiles are asked of an
+            exported generator (its norms cannot take outside statistics).
+    """
+    gen = _generator(model, direction)
+    tiled = _tiled(gen, tile_size, tile_overlap)
     x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
-    x = model.data_preprocessor.normalize(x.to(_device(model)))
+    # A tiled image stays in host memory; only its tiles go to the device.
+    x = model.data_preprocessor.normalize(x if tile_size else x.to(_device(model)))
     h, w = x.shape[-2:]
-    # generators.A translates A to B (G_A), generators.B B to A.
-    gen = getattr(model.generators, direction[0], None)
-    if gen is None:
-        raise ValueError(f'the model has no {direction} generator')
     div = size_divisor(gen)
     pad_h, pad_w = (-h) % div, (-w) % div
     if pad_h or pad_w:
         mode = 'reflect' if pad_h < h and pad_w < w else 'replicate'
         x = F.pad(x, (0, pad_w, 0, pad_h), mode=mode)
-    y = model.translate(x, direction)[..., :h, :w]
+    if tiled is not None:
+        y = tiled(x)[..., :h, :w]
+    else:
+        y = model.translate(x, direction)[..., :h, :w]
     out = model.data_preprocessor.destruct(y).permute(0, 2, 3, 1)
     return out.cpu().numpy()
+
+
+def _generator(model: torch.nn.Module, direction: Direction) -> torch.nn.Module:
+    # generators.A translates A to B (G_A), generators.B B to A.
+    gen = getattr(model.generators, direction[0], None)
+    if gen is None:
+        raise ValueError(f'the model has no {direction} generator')
+    return gen
+
+
+def _tiled(
+    gen: torch.nn.Module, tile_size: Optional[int], tile_overlap: int
+) -> Optional[TiledGenerator]:
+    if tile_size is None:
+        return None
+    if isinstance(gen, ExportedGenerator):
+        raise ValueError(
+            'tiled translation needs a checkpoint (--backend pytorch): the norms '
+            'of an exported generator cannot use whole-image statistics'
+        )
+    return TiledGenerator(gen, tile_size, tile_overlap)
 
 
 # Messages PyTorch gives when an image is too small for the generator's
@@ -400,6 +467,8 @@ def translate_images(
     ext: str = '.png',
     progress: bool = True,
     overwrite: bool = False,
+    tile_size: Optional[int] = None,
+    tile_overlap: int = 128,
 ) -> List[str]:
     """Translate image files and write the results named after the inputs.
 
@@ -430,6 +499,10 @@ def translate_images(
         progress (bool): Show a progress bar. Defaults to True.
         overwrite (bool): Replace output files that already exist (never an
             input). Defaults to False.
+        tile_size (int, optional): Translate each image in tiles of at most
+            this many pixels a side (see :func:`translate_array`), for images
+            too large for the memory. Defaults to None.
+        tile_overlap (int): Context around each tile. Defaults to 128.
 
     Returns:
         list[str]: The written files, in input order.
@@ -449,6 +522,9 @@ def translate_images(
     check_size(size)
     check_batch_size(batch_size)
     check_ext(ext)
+    check_tiling(tile_size, tile_overlap)
+    # Sizes the generator cannot tile by are refused before anything is written.
+    _tiled(_generator(model, direction), tile_size, tile_overlap)
     if osp.exists(out_dir) and not osp.isdir(out_dir):
         raise ValueError(f'Output folder {out_dir!r} is a file; give a folder.')
     sources, input_dirs, flat_dirs = _collect(inputs)
@@ -488,7 +564,7 @@ def translate_images(
                 images.append(image)
                 jobs.append((source.path, target))
             for (path, target), out in _translate_chunk(
-                model, images, jobs, direction, size, failed
+                model, images, jobs, direction, size, failed, (tile_size, tile_overlap)
             ):
                 current = path
                 write_image_atomic(target, out)
@@ -518,6 +594,7 @@ def _translate_chunk(
     direction: Direction,
     size: Optional[int],
     failed: List[Tuple[str, str]],
+    tiling: Tuple[Optional[int], int] = (None, 128),
 ) -> Iterator[Tuple[Tuple[str, str], np.ndarray]]:
     """Yield ``(job, translation)``; an image too big or small is skipped.
 
@@ -528,7 +605,7 @@ def _translate_chunk(
     if not images:
         return
     try:
-        outputs = translate_batch(model, np.stack(images), direction)
+        outputs = translate_batch(model, np.stack(images), direction, *tiling)
     except (RuntimeError, ValueError, MemoryError) as err:
         if not (is_out_of_memory(err) or _is_too_small(err)):
             raise
@@ -537,7 +614,7 @@ def _translate_chunk(
         if len(images) > 1 and is_out_of_memory(err):
             for image, job in zip(images, jobs):
                 yield from _translate_chunk(
-                    model, [image], [job], direction, size, failed
+                    model, [image], [job], direction, size, failed, tiling
                 )
             return
         h, w = images[0].shape[:2]
@@ -558,8 +635,9 @@ def _translate_chunk(
             )
         else:
             reason = (
-                f'too little memory to translate it at {w}x{h} px; resize it with '
-                '--size N (e.g. --size 512), or free memory'
+                f'too little memory to translate it at {w}x{h} px; translate it in '
+                'tiles with --tile 512 (or smaller), resize it with --size N, or '
+                'free memory'
             )
         _skip(failed, jobs[0][0], reason)
         return

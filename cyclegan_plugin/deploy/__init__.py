@@ -8,6 +8,8 @@ from .export_generator import (
 )
 from .exported_generator import BACKENDS, ExportedGenerator
 from .exported_model import ExportedModel
+from .tiled_generator import TiledGenerator
+from .whole_image_norms import WholeImageNorms
 
 __all__ = [
     'BACKENDS',
@@ -15,6 +17,8 @@ __all__ = [
     'METADATA_KEY',
     'ExportedGenerator',
     'ExportedModel',
+    'TiledGenerator',
+    'WholeImageNorms',
     'export_generator',
     'size_divisor',
 ]
