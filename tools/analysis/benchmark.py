@@ -9,6 +9,7 @@ and speed-ups are medians of per-round ratios.
 import copy
 import os
 import statistics
+import tempfile
 import time
 from typing import Callable, Dict, List, Literal, Sequence
 
@@ -109,11 +110,13 @@ def build_callable(
         Callable[[], object]: Runs one iteration.
 
     Raises:
-        ValueError: For fp16 without CUDA, or the plain step on a config
-            other than ResNet generator + PatchGAN.
+        ValueError: For fp16 without CUDA, the plain step on a config
+            other than ResNet generator + PatchGAN, or ONNX Runtime training.
     """
     if variant.amp == 'fp16' and not device.startswith('cuda'):
         raise ValueError('fp16 needs loss scaling on a GPU; use --device cuda.')
+    if variant.impl == 'onnxruntime' and (mode != 'infer' or device != 'cpu'):
+        raise ValueError('onnxruntime is timed for CPU inference only (--mode infer)')
     data = dict(
         inputs=dict(
             img_A=_images(batch_size, size, 0), img_B=_images(batch_size, size, 1)
@@ -128,6 +131,8 @@ def build_callable(
         if mode == 'train':
             return lambda: plain.train_step(*real)
         return _inference(lambda x: plain.translate(x), real[0])
+    if variant.impl == 'onnxruntime':
+        return _inference(_onnxruntime_generator(cfg), real[0])
     model, wrappers = _build_ours(cfg, variant, device)
     if mode == 'train':
         return lambda: model.train_step(data, wrappers)
@@ -137,6 +142,23 @@ def build_callable(
     return _inference(
         lambda t: _autocast(generator, t, dtype) if dtype else generator(t), x
     )
+
+
+def _work_key(variant: BenchmarkVariant, mode: Mode) -> str:
+    impl = 'ours' if variant.impl == 'onnxruntime' else variant.impl
+    return f'{impl}-{mode}'
+
+
+def _onnxruntime_generator(cfg: Config) -> torch.nn.Module:
+    """Our G_A (initial weights: speed does not depend on them) under ORT."""
+    from cyclegan_plugin.deploy import ExportedGenerator, export_generator
+
+    model, _ = _build_ours(cfg, BenchmarkVariant(), 'cpu')
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'g.onnx')
+        export_generator(model.generators.A.eval(), path, 'AtoB', 'onnx')
+        # The session holds the graph in memory; the file can go.
+        return ExportedGenerator(path, 'onnxruntime')
 
 
 def _autocast(generator, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -225,10 +247,11 @@ def run_benchmark(
         )
         # The work is that of the direct method in fp32 eager: precision and
         # layout do not change it, compiled code hides it, and Winograd does
-        # it with fewer multiplications (so its GFLOP/s are effective ones).
-        key = f'{v.impl}-{mode}'
+        # it with fewer multiplications (so its GFLOP/s are effective ones);
+        # ONNX Runtime runs our network, whose work PyTorch can count.
+        key = _work_key(v, mode)
         if key not in gflop:
-            direct = BenchmarkVariant(v.impl)
+            direct = BenchmarkVariant(key.split('-')[0])
             eager = (
                 fns[v]
                 if v == direct
@@ -250,7 +273,7 @@ def run_benchmark(
     results = []
     for v in variants:
         sec = statistics.median(rounds[v])
-        work = gflop[f'{v.impl}-{mode}']
+        work = gflop[_work_key(v, mode)]
         results.append(
             dict(
                 mode=mode,

@@ -5,12 +5,12 @@ from typing import Literal, Optional
 
 import torch
 
-Impl = Literal['ours', 'plain']
+Impl = Literal['ours', 'plain', 'onnxruntime']
 AmpMode = Literal['none', 'bf16', 'fp16']
 
 AMP_DTYPES = {'none': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 # Spec tokens: implementation, precision, options.
-_IMPLS = ('ours', 'plain')
+_IMPLS = ('ours', 'plain', 'onnxruntime')
 _AMPS = {'fp32': 'none', 'none': 'none', 'bf16': 'bf16', 'fp16': 'fp16'}
 _FLAGS = (
     'channels_last',
@@ -27,6 +27,8 @@ class BenchmarkVariant:
 
     Written as a spec of ``+``-joined tokens: ``'plain'`` (the authors' step
     in plain PyTorch), ``'ours'`` (our ``CycleGAN.train_step``, the default),
+    ``'onnxruntime'`` (inference only: our ``G_A`` exported to ONNX by
+    :func:`~cyclegan_plugin.deploy.export_generator`, run by ONNX Runtime),
     ``'fp32'``/``'bf16'``/``'fp16'`` (autocast dtype), ``'channels_last'``,
     ``'compile'``, and the three parts of ``model.cpu_kernels``
     (:func:`~cyclegan_plugin.ops.convert_to_cpu_kernels` of the
@@ -37,7 +39,8 @@ class BenchmarkVariant:
     ``'winograd+thin_head+fused_norm'``.
 
     Args:
-        impl (str): ``'ours'`` or ``'plain'``. Defaults to ``'ours'``.
+        impl (str): ``'ours'``, ``'plain'`` or ``'onnxruntime'``. Defaults to
+            ``'ours'``.
         amp (str): ``'none'``, ``'bf16'`` or ``'fp16'``. Defaults to ``'none'``.
         channels_last (bool): Channels-last weights and images (ours only).
             Defaults to False.
@@ -51,7 +54,8 @@ class BenchmarkVariant:
             generators (ours only). Defaults to False.
 
     Raises:
-        ValueError: If the plain step is asked for ours-only options.
+        ValueError: If the plain step or ONNX Runtime is asked for ours-only
+            options.
     """
 
     impl: Impl = 'ours'
@@ -72,6 +76,13 @@ class BenchmarkVariant:
         if self.impl == 'plain' and any(getattr(self, f) for f in _FLAGS):
             raise ValueError(
                 'The plain baseline runs as the authors wrote it: '
+                f'{", ".join(_FLAGS)} apply to ours only, but got {self.name!r}.'
+            )
+        if self.impl == 'onnxruntime' and (
+            self.amp != 'none' or any(getattr(self, f) for f in _FLAGS)
+        ):
+            raise ValueError(
+                'ONNX Runtime runs the exported fp32 graph: precision and '
                 f'{", ".join(_FLAGS)} apply to ours only, but got {self.name!r}.'
             )
 

@@ -68,7 +68,25 @@ def test_inference_with_memory_in_a_fresh_process():
     assert result['peak_mem_mb'] > result['base_mem_mb'] > 0
 
 
+def test_onnxruntime_inference_does_our_work():
+    ours, ort = run_benchmark(
+        CFG, [V(), V('onnxruntime')], 'infer', size=32, iters=1, warmup=1,
+        repeats=1, measure_memory=False,
+    )  # fmt: skip
+    assert ort['variant'] == 'onnxruntime+fp32' and ort['sec_per_iter'] > 0
+    assert ort['gflop_per_iter'] == ours['gflop_per_iter']
+    # The graph of our generator: equal outputs from equally seeded builds.
+    outputs = []
+    for impl in ('ours', 'onnxruntime'):
+        torch.manual_seed(0)
+        outputs.append(build_callable(CFG, V(impl), 'infer', size=32)())
+    assert outputs[1].shape == (1, 3, 32, 32)
+    assert torch.allclose(outputs[0], outputs[1], atol=1e-4)
+
+
 def test_bad_settings_are_refused():
+    with pytest.raises(ValueError, match='CPU inference only'):
+        build_callable(CFG, V('onnxruntime'), 'train', size=32)
     with pytest.raises(ValueError, match='fp16 needs'):
         build_callable(CFG, V(amp='fp16'), size=32, device='cpu')
     with pytest.raises(ValueError, match='iters and repeats'):

@@ -16,6 +16,7 @@ from analysis.benchmark_variant import BenchmarkVariant
         ('channels-last', BenchmarkVariant(channels_last=True)),
         ('winograd+compile', BenchmarkVariant(compile=True, winograd=True)),
         ('winograd+thin-head', BenchmarkVariant(winograd=True, thin_head=True)),
+        ('onnxruntime', BenchmarkVariant('onnxruntime')),
     ],
 )
 def test_parse_and_name_round_trip(spec, expected):
@@ -36,6 +37,8 @@ def test_amp_dtype():
         ('bf16+fp16', 'sets amp twice'),
         ('plain+compile', 'ours only'),
         ('plain+winograd', 'ours only'),
+        ('onnxruntime+bf16', 'exported fp32 graph'),
+        ('onnxruntime+winograd', 'exported fp32 graph'),
     ],
 )
 def test_bad_specs_are_named(spec, match):
