@@ -7,7 +7,13 @@ from torch import Tensor, nn
 
 from cyclegan_plugin.registry import MODELS
 
-from ..utils import BaseNetwork, ConvNormAct, conv_bias_for, sequential_forward
+from ..utils import (
+    BaseNetwork,
+    BlurDownsample,
+    ConvNormAct,
+    conv_bias_for,
+    sequential_forward,
+)
 
 __all__ = ['PatchDiscriminator']
 
@@ -40,6 +46,11 @@ class PatchDiscriminator(BaseNetwork):
             training (see
             :func:`~cyclegan_plugin.models.utils.sequential_forward`).
             Defaults to False.
+        antialias (bool): Anti-aliased downsampling, as the CUT authors'
+            ``NLayerDiscriminator`` unless ``--no_antialias``: each stride-2
+            conv runs at stride 1 and a :class:`BlurDownsample` (``blur``)
+            follows its LeakyReLU. The parameters and their names do not
+            change. Defaults to False (CycleGAN's strided convs).
 
     Raises:
         ValueError: If a size argument is out of range.
@@ -53,6 +64,7 @@ class PatchDiscriminator(BaseNetwork):
         norm_cfg: Optional[dict] = dict(type='IN', affine=False),
         init_cfg: Optional[Union[dict, List[dict]]] = dict(type='normal', gain=0.02),
         with_cp: bool = False,
+        antialias: bool = False,
     ) -> None:
         super().__init__(init_cfg)
         self.with_cp = with_cp
@@ -66,21 +78,26 @@ class PatchDiscriminator(BaseNetwork):
         leaky = dict(type='LeakyReLU', negative_slope=0.2, inplace=True)
         widths = [base_channels * min(2**k, 8) for k in range(num_conv + 1)]
 
+        stride = 1 if antialias else 2
         # The authors' first conv keeps its default bias whatever the norm.
-        layers = [ConvNormAct(in_channels, widths[0], 4, 2, 1, act_cfg=leaky)]
+        layers = [ConvNormAct(in_channels, widths[0], 4, stride, 1, act_cfg=leaky)]
         for k in range(1, num_conv + 1):
             layers.append(
                 ConvNormAct(
                     widths[k - 1],
                     widths[k],
                     4,
-                    stride=2 if k < num_conv else 1,
+                    stride=stride if k < num_conv else 1,
                     padding=1,
                     bias=bias,
                     norm_cfg=norm_cfg,
                     act_cfg=leaky,
                 )
             )
+        if antialias:
+            for k in range(num_conv):
+                # Appended to the unit, so the conv keeps its checkpoint key.
+                layers[k].add_module('blur', BlurDownsample(widths[k]))
         self.layers = nn.Sequential(*layers)
         self.head = build_conv_layer(
             dict(type='Conv2d'), widths[-1], 1, 4, stride=1, padding=1

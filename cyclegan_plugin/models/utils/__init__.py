@@ -2,6 +2,8 @@
 
 from .activation_checkpointing import sequential_forward
 from .base_network import BaseNetwork
+from .blur_downsample import BlurDownsample, binomial_filter
+from .blur_upsample import BlurUpsample
 from .checkpoint import (
     check_state_dict,
     load_pretrained,
@@ -16,6 +18,9 @@ from .weights_only_pretrained_init import WeightsOnlyPretrainedInit
 
 __all__ = [
     'BaseNetwork',
+    'BlurDownsample',
+    'BlurUpsample',
+    'binomial_filter',
     'ConvNormAct',
     'INIT_FUNCS',
     'build_activation_layer',

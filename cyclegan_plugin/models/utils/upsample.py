@@ -5,11 +5,12 @@ from typing import Callable, Dict, Literal, Optional
 
 from torch import nn
 
+from .blur_upsample import BlurUpsample
 from .conv_norm_act import ConvNormAct
 
 __all__ = ['build_upsample_block']
 
-UpsampleMode = Literal['deconv', 'resize_conv']
+UpsampleMode = Literal['deconv', 'resize_conv', 'blur_conv']
 InterpMode = Literal['nearest', 'bilinear']
 
 
@@ -63,11 +64,31 @@ def _resize_conv(
     )
 
 
+def _blur_conv(
+    in_channels: int,
+    out_channels: int,
+    *,
+    deconv_kernel_size: int,
+    interp_mode: InterpMode,
+    padding_mode: str,
+    **conv_kwargs,
+) -> nn.Module:
+    # The CUT authors' anti-aliased upsampling; their 3x3 conv after the blur
+    # pads with zeros whatever the generator's padding type, so does this one.
+    return nn.Sequential(
+        OrderedDict(
+            resize=BlurUpsample(in_channels),
+            conv=ConvNormAct(in_channels, out_channels, 3, padding=1, **conv_kwargs),
+        )
+    )
+
+
 # Not mmcv's build_upsample_layer: it builds one layer, these stages are
 # conv -> norm -> activation (and its 'deconv' is its own ConvTranspose2d).
 _UPSAMPLE_BUILDERS: Dict[str, Callable[..., nn.Module]] = {
     'deconv': _deconv,
     'resize_conv': _resize_conv,
+    'blur_conv': _blur_conv,
 }
 
 
@@ -89,7 +110,9 @@ def build_upsample_block(
     Args:
         mode (str): 'deconv': a stride-2 transposed conv, padding 1, as the
             authors. 'resize_conv': ``interp_mode`` upsampling then a 3x3 conv,
-            padding 1 (the usual checkerboard fix).
+            padding 1 (the usual checkerboard fix). 'blur_conv': the CUT
+            authors' anti-aliased stage, :class:`BlurUpsample` then a 3x3 conv
+            zero-padded by 1.
         in_channels (int): Input channels.
         out_channels (int): Output channels.
         deconv_kernel_size (int): Kernel of the transposed conv. Defaults to 3.
@@ -104,7 +127,7 @@ def build_upsample_block(
 
     Returns:
         nn.Module: A :class:`ConvNormAct` ('deconv') or a ``Sequential`` of
-        ``resize`` and ``conv`` ('resize_conv').
+        ``resize`` and ``conv`` ('resize_conv', 'blur_conv').
 
     Raises:
         ValueError: If ``mode`` or ``interp_mode`` is unknown.
