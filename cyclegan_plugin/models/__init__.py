@@ -7,6 +7,7 @@ from . import (
     editors,
     generators,
     losses,
+    samplers,
     utils,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     'editors',
     'generators',
     'losses',
+    'samplers',
     'utils',
 ]
