@@ -29,6 +29,20 @@ OTHER_MODELS = {
     'GradientPenaltyLoss': {},
     'ImageBuffer': dict(buffer_size=3),
     'L1Loss': dict(loss_weight=10.0),
+    'CUT': dict(
+        generator=dict(type='ResnetGenerator', num_blocks=5, base_channels=4),
+        discriminator=TINY_CYCLE['discriminator'],
+    ),
+    'CUTGenerators': dict(
+        generator=TINY_CYCLE['generator'],
+        sampler=dict(type='PatchSampleF', num_channels=8),
+        nce_layers=['stem.pad', 'blocks.0'],
+    ),
+    'CUTDiscriminator': dict(discriminator=TINY_CYCLE['discriminator']),
+    'PatchSampleF': dict(in_channels=[3, 16]),
+    'PatchNCELoss': dict(temperature=0.07),
+    'BlurDownsample': dict(channels=4),
+    'BlurUpsample': dict(channels=4),
 }
 TRANSFORMS = {
     'LoadTranslationImage': dict(keys=['img_A']),

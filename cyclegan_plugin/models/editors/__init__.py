@@ -1,8 +1,19 @@
-"""The CycleGAN model and its generator/discriminator pairs."""
+"""The CycleGAN and CUT models and their network groups."""
 
+from .cut import CUT
+from .cut_discriminator import CUTDiscriminator
+from .cut_generators import CUTGenerators
 from .cycle_discriminators import CycleDiscriminators
 from .cycle_gan import CycleGAN
 from .cycle_generators import CycleGenerators
 from .nonfinite_guard import NonFiniteGuard
 
-__all__ = ['CycleDiscriminators', 'CycleGAN', 'CycleGenerators', 'NonFiniteGuard']
+__all__ = [
+    'CUT',
+    'CUTDiscriminator',
+    'CUTGenerators',
+    'CycleDiscriminators',
+    'CycleGAN',
+    'CycleGenerators',
+    'NonFiniteGuard',
+]
