@@ -15,9 +15,7 @@ import argparse
 import sys
 from typing import List, Optional
 
-from mmengine.config import Config
-
-from cyclegan_plugin.apis import init_model
+from cyclegan_plugin.apis import init_model, load_config
 from cyclegan_plugin.apis.cli import run_cli
 from cyclegan_plugin.deploy import EXPORT_FORMATS, export_generator
 from cyclegan_plugin.fileio.output_checks import check_new_outputs
@@ -41,6 +39,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--example-size', type=int, default=64, help='side of the traced examples'
     )
     parser.add_argument(
+        '--fp16',
+        action='store_true',
+        help='ONNX in float16 (float32 in and out), written only if ONNX Runtime '
+        'stays within one 8-bit level of float32',
+    )
+    parser.add_argument(
         '--overwrite', action='store_true', help='replace --out if it exists'
     )
     parser.add_argument(
@@ -58,7 +62,7 @@ def main(argv: Optional[List[str]] = None) -> str:
     # unless asked.
     check_new_outputs([args.out], [args.checkpoint, args.config], args.overwrite)
     model = init_model(
-        Config.fromfile(args.config),
+        load_config(args.config),
         args.checkpoint,
         'cpu',
         trust_checkpoint=args.trust_checkpoint,
@@ -72,6 +76,7 @@ def main(argv: Optional[List[str]] = None) -> str:
         dynamic=not args.static,
         opset=args.opset,
         example_size=args.example_size,
+        fp16=args.fp16,
     )
     print(f'Exported the {args.direction} generator to {out}')
     return out

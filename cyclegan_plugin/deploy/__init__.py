@@ -8,6 +8,7 @@ from .export_generator import (
 )
 from .exported_generator import BACKENDS, ExportedGenerator
 from .exported_model import ExportedModel
+from .half_precision_generator import FP16_TOLERANCE, HalfPrecisionGenerator
 from .tiled_generator import TiledGenerator
 from .whole_image_norms import WholeImageNorms
 
@@ -17,6 +18,8 @@ __all__ = [
     'METADATA_KEY',
     'ExportedGenerator',
     'ExportedModel',
+    'FP16_TOLERANCE',
+    'HalfPrecisionGenerator',
     'TiledGenerator',
     'WholeImageNorms',
     'export_generator',

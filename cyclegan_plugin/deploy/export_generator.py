@@ -12,6 +12,12 @@ from torch import nn
 from cyclegan_plugin.fileio import atomic_path
 from cyclegan_plugin.structures import check_direction
 
+from .half_precision_generator import (
+    FP16_TOLERANCE,
+    HalfPrecisionGenerator,
+    onnx_deviation,
+)
+
 __all__ = ['EXPORT_FORMATS', 'METADATA_KEY', 'export_generator', 'size_divisor']
 
 ExportFormat = Literal['onnx', 'exported-program']
@@ -53,6 +59,7 @@ def export_generator(
     dynamic: bool = True,
     opset: int = 18,
     example_size: int = 64,
+    fp16: bool = False,
 ) -> str:
     """Write ``generator`` as a self-describing file for deployment.
 
@@ -76,13 +83,20 @@ def export_generator(
         dynamic (bool): Free batch size and image size. Defaults to True.
         opset (int): ONNX opset, >= 18. Defaults to 18.
         example_size (int): Side of the example images traced. Defaults to 64.
+        fp16 (bool): ONNX only: weights and computation in float16 behind the
+            float32 interface (:class:`HalfPrecisionGenerator`), written only
+            if ONNX Runtime's output stays within :data:`FP16_TOLERANCE` of
+            the float32 generator's at ``example_size`` (and at twice it).
+            Defaults to False.
 
     Returns:
         str: ``out``.
 
     Raises:
-        ValueError: For an unknown format, an opset below 18, or an example
-            size that is not a positive multiple of the size divisor.
+        ValueError: For an unknown format, an opset below 18, an example
+            size that is not a positive multiple of the size divisor, fp16
+            with the ExportedProgram format, or an fp16 file beyond the
+            tolerance (nothing is written then).
         ImportError: For ONNX without the onnx/onnxscript packages (the
             ``deploy`` extra).
     """
@@ -93,6 +107,8 @@ def export_generator(
         raise ValueError(
             f'opset must be >= 18 (the dynamo ONNX exporter), but got {opset}'
         )
+    if fp16 and fmt != 'onnx':
+        raise ValueError("fp16 export is checked for format 'onnx' only")
     divisor = size_divisor(generator)
     if example_size < divisor or example_size % divisor:
         raise ValueError(
@@ -114,7 +130,10 @@ def export_generator(
         blocks_w = torch.export.Dim('width_blocks', min=1, max=8192 // divisor)
         batch = torch.export.Dim('batch', min=1, max=1024)
         shapes = ({0: batch, 2: divisor * blocks_h, 3: divisor * blocks_w},)
-    metadata = json.dumps(_metadata(generator, direction, fmt, dynamic))
+    metadata = _metadata(generator, direction, fmt, dynamic)
+    metadata['weights_dtype'] = 'float16' if fp16 else 'float32'
+    metadata = json.dumps(metadata)
+    module = HalfPrecisionGenerator(generator) if fp16 else generator
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -132,7 +151,7 @@ def export_generator(
                 'ONNX export needs onnx and onnxscript: pip install -e ".[deploy]"'
             ) from err
         program = torch.onnx.export(
-            generator,
+            module,
             example,
             dynamo=True,
             dynamic_shapes=shapes,
@@ -144,4 +163,13 @@ def export_generator(
     program.model.metadata_props[METADATA_KEY] = metadata
     with atomic_path(out) as tmp:
         program.save(tmp)
+        if fp16:
+            sizes = (example_size, 2 * example_size)
+            worst = max(onnx_deviation(tmp, generator, s) for s in sizes)
+            if worst > FP16_TOLERANCE:
+                raise ValueError(
+                    f'the fp16 file differs from float32 by up to {worst:.4f} '
+                    f'(tolerance {FP16_TOLERANCE:.4f}, one 8-bit level); export '
+                    'without --fp16'
+                )
     return out
