@@ -1,0 +1,117 @@
+"""CUT end to end through the real tools: train, resume exactly, test, translate."""
+
+from pathlib import Path
+
+import cv2
+import pytest
+import torch
+
+from .tool_helpers import REPO, TINY_SIZE, run_tool, tiny_data_root
+
+pytestmark = pytest.mark.slow
+
+
+def _tiny_cut_config(path: Path, max_iters: int, weights: str) -> Path:
+    data = tiny_data_root()
+    lines = [
+        f"_base_ = '{REPO / 'configs' / 'cut_h2z.py'}'",
+        f"data_root = '{data}'",
+        'model = dict(',
+        '    generator=dict(base_channels=4, num_blocks=5),',
+        '    discriminator=dict(base_channels=4, num_conv=2),',
+        '    sampler=dict(num_channels=32), num_patches=16)',
+        'train_pipeline = [',
+        "    dict(type='LoadTranslationImage', keys=['img_A', 'img_B']),",
+        "    dict(type='ResizeImages', keys=['img_A', 'img_B'], scale=40),",
+        "    dict(type='RandomCropImages', keys=['img_A', 'img_B'], crop_size=32),",
+        "    dict(type='RandomFlipImages', keys=['img_A', 'img_B'], prob=0.5),",
+        "    dict(type='PackTranslationInputs', keys=['img_A', 'img_B'])]",
+        'train_dataloader = dict(num_workers=0, persistent_workers=False, '
+        'pin_memory=False, dataset=dict(data_root=data_root, max_dataset_size=4, '
+        'pipeline=train_pipeline))',
+        'val_dataloader = dict(num_workers=0, persistent_workers=False, '
+        'dataset=dict(data_root=data_root))',
+        'test_dataloader = val_dataloader',
+        # FID of A -> B on the stand-in feature network (tests/conftest.py).
+        f"val_evaluator = [dict(type='FID', directions=('AtoB',), weights='{weights}', "
+        'cache_dir=None, progress=False)]',
+        'test_evaluator = val_evaluator',
+        # The 4-iteration schedule whether the run stops at 2 or at 4.
+        f'train_cfg = dict(max_iters={max_iters}, val_interval=4)',
+        'param_scheduler = dict(begin=2, end=4)',
+        "custom_hooks = [dict(type='TranslationVisualizationHook', interval=2, "
+        'num_images=2)]',
+        'default_hooks = dict(logger=dict(interval=1), '
+        'checkpoint=dict(interval=2, max_keep_ckpts=10))',
+        'randomness = dict(seed=0)',
+    ]
+    path.write_text('\n'.join(lines) + '\n')
+    return path
+
+
+def _weights(path):
+    return torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+
+
+def test_train_resume_test_and_translate(tmp_path, fake_weights):
+    straight = _tiny_cut_config(
+        tmp_path / 'straight.py', max_iters=4, weights=fake_weights
+    )
+    run_tool('tools/train.py', straight, '--work-dir', tmp_path / 'straight')
+    cfg = _tiny_cut_config(tmp_path / 'cut.py', max_iters=2, weights=fake_weights)
+    work = tmp_path / 'work'
+    run_tool('tools/train.py', cfg, '--work-dir', work)
+    run_tool(
+        'tools/train.py',
+        cfg,
+        '--work-dir',
+        work,
+        '--resume',
+        '--cfg-options',
+        'train_cfg.max_iters=4',
+    )
+    resumed, ref = (
+        _weights(work / 'iter_4.pth'),
+        _weights(tmp_path / 'straight' / 'iter_4.pth'),
+    )
+    assert {k.split('.')[0] + '.' + k.split('.')[1] for k in ref} == {
+        'generators.A',
+        'generators.F',
+        'discriminators.A',
+    }
+    assert ref.keys() == resumed.keys()
+    assert all(torch.equal(ref[k], resumed[k]) for k in ref)
+    assert list((work / 'vis_images').glob('*.png'))
+
+    proc = run_tool(
+        'tools/test.py', cfg, work / 'iter_4.pth', '--work-dir', tmp_path / 'test'
+    )
+    assert 'FID-AtoB' in proc.stdout + proc.stderr
+
+    out = tmp_path / 'out'
+    inputs = sorted((tiny_data_root() / 'testA').glob('*.png'))[:2]
+    run_tool(
+        'tools/translate.py',
+        cfg,
+        work / 'iter_4.pth',
+        *inputs,
+        '--direction',
+        'AtoB',
+        '--out',
+        out,
+    )
+    for src in inputs:
+        img = cv2.imread(str(out / (src.stem + '.png')))
+        assert img is not None and img.shape == (TINY_SIZE, TINY_SIZE, 3)
+    refused = run_tool(
+        'tools/translate.py',
+        cfg,
+        work / 'iter_4.pth',
+        *inputs,
+        '--direction',
+        'BtoA',
+        '--out',
+        out,
+        check=False,
+    )
+    assert refused.returncode != 0
