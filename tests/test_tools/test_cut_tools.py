@@ -115,3 +115,33 @@ def test_train_resume_test_and_translate(tmp_path, fake_weights):
         check=False,
     )
     assert refused.returncode != 0
+
+
+def test_export_and_translate_the_exported_generator(tmp_path, fake_weights):
+    cfg = _tiny_cut_config(tmp_path / 'cut.py', max_iters=2, weights=fake_weights)
+    work = tmp_path / 'work'
+    run_tool('tools/train.py', cfg, '--work-dir', work)
+    exported = tmp_path / 'g.pt2'
+    run_tool(
+        'tools/export.py',
+        cfg,
+        work / 'iter_2.pth',
+        '--format',
+        'exported-program',
+        '--out',
+        exported,
+    )
+    inputs = sorted((tiny_data_root() / 'testA').glob('*.png'))[:1]
+    outs = {}
+    for backend, weights in (
+        ('pytorch', work / 'iter_2.pth'),
+        ('exported-program', exported),
+    ):
+        out = tmp_path / backend
+        args = ['--direction', 'AtoB', '--out', out]
+        if backend != 'pytorch':
+            args += ['--backend', backend]
+        run_tool('tools/translate.py', cfg, weights, *inputs, *args)
+        outs[backend] = cv2.imread(str(out / (inputs[0].stem + '.png'))).astype(int)
+    # Within 1/255, as for CycleGAN's exports.
+    assert abs(outs['pytorch'] - outs['exported-program']).max() <= 1
