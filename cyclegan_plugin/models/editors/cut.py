@@ -179,18 +179,23 @@ class CUT(CycleGAN):
             loss_D, d_terms = self._discriminator_losses(
                 real_B, outputs['fake_B'].detach()
             )
-        if guard.backward_if_finite(d_optim, loss_D, d_terms, 'loss_D'):
-            if d_optim.should_update():
-                d_optim.step()
-                d_optim.zero_grad()
+        # The guard counts iterations with a skipped update in a row: here
+        # two updates per iteration, the streak is decided once both ran.
+        streak = guard.streak
+        d_ok = guard.backward_if_finite(d_optim, loss_D, d_terms, 'loss_D')
+        if d_ok and d_optim.should_update():
+            d_optim.step()
+            d_optim.zero_grad()
+        guard.streak = streak
 
         # Frozen, D's gradients stay untouched by L_G.
         with frozen(self.discriminators), g_optim.optim_context(self.generators):
             loss_G, g_terms = self._generator_losses(real_A, real_B, outputs, flip)
-        if guard.backward_if_finite(g_optim, loss_G, g_terms, 'loss_G'):
-            if g_optim.should_update():
-                g_optim.step()
-                g_optim.zero_grad()
+        g_ok = guard.backward_if_finite(g_optim, loss_G, g_terms, 'loss_G')
+        if g_ok and g_optim.should_update():
+            g_optim.step()
+            g_optim.zero_grad()
+        guard.streak = 0 if d_ok and g_ok else streak + 1
         return self._log_vars(loss_G, g_terms, loss_D, d_terms)
 
     def _discriminator_losses(
