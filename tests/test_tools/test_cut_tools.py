@@ -1,5 +1,7 @@
 """CUT end to end through the real tools: train, resume exactly, test, translate."""
 
+import os
+import subprocess
 from pathlib import Path
 
 import cv2
@@ -11,7 +13,7 @@ from .tool_helpers import REPO, TINY_SIZE, run_tool, tiny_data_root
 pytestmark = pytest.mark.slow
 
 
-def _tiny_cut_config(path: Path, max_iters: int, weights: str) -> Path:
+def _tiny_cut_config(path: Path, max_iters: int, weights: str, *extra: str) -> Path:
     data = tiny_data_root()
     lines = [
         f"_base_ = '{REPO / 'configs' / 'cut_h2z.py'}'",
@@ -44,6 +46,7 @@ def _tiny_cut_config(path: Path, max_iters: int, weights: str) -> Path:
         'default_hooks = dict(logger=dict(interval=1), '
         'checkpoint=dict(interval=2, max_keep_ckpts=10))',
         'randomness = dict(seed=0)',
+        *extra,
     ]
     path.write_text('\n'.join(lines) + '\n')
     return path
@@ -145,3 +148,58 @@ def test_export_and_translate_the_exported_generator(tmp_path, fake_weights):
         outs[backend] = cv2.imread(str(out / (inputs[0].stem + '.png'))).astype(int)
     # Within 1/255, as for CycleGAN's exports.
     assert abs(outs['pytorch'] - outs['exported-program']).max() <= 1
+
+
+# Imported by both processes: saves what each rank holds at the end.
+DUMP_HOOK = """
+import torch
+from mmengine.dist import get_rank
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+
+
+@HOOKS.register_module()
+class DumpCUTRankHook(Hook):
+    def after_train(self, runner):
+        state = runner.model.module.state_dict()
+        torch.save(dict(state=state, wrapped=type(runner.model).__name__),
+                   f'{runner.work_dir}/rank{get_rank()}_state.pth')
+"""
+
+
+def test_two_cpu_processes_train_identical_weights(tmp_path, fake_weights):
+    (tmp_path / 'dump_cut_rank_hook.py').write_text(DUMP_HOOK)
+    cfg = _tiny_cut_config(
+        tmp_path / 'cut.py',
+        2,
+        fake_weights,
+        "custom_imports = dict(imports=['cyclegan_plugin', 'dump_cut_rank_hook'])",
+        "custom_hooks = [dict(type='DumpCUTRankHook')]",
+        'val_cfg = None',
+        'val_dataloader = None',
+        'val_evaluator = None',
+    )
+    env = dict(
+        os.environ,
+        PYTHONPATH=f'{tmp_path}{os.pathsep}{REPO}',
+        OMP_NUM_THREADS='1',
+        PORT=str(29700 + os.getpid() % 1000),
+    )
+    env.pop('CUDA_VISIBLE_DEVICES', None)
+    work = tmp_path / 'work'
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh', str(cfg), '2', '--work-dir', str(work)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    ranks = [torch.load(work / f'rank{r}_state.pth') for r in (0, 1)]
+    assert {r['wrapped'] for r in ranks} == {'MMSeparateDistributedDataParallel'}
+    # G, F (used outside the wrapped forward) and D: gradients averaged.
+    ckpt = _weights(work / 'iter_2.pth')
+    for key, value in ranks[0]['state'].items():
+        assert torch.equal(value, ranks[1]['state'][key]), key
+        assert torch.equal(value, ckpt[key]), key
