@@ -106,6 +106,21 @@ def test_train_resume_test_and_translate(tmp_path, fake_weights):
     for src in inputs:
         img = cv2.imread(str(out / (src.stem + '.png')))
         assert img is not None and img.shape == (TINY_SIZE, TINY_SIZE, 3)
+    # A generator-only file (G alone, as the authors' test loads) translates too.
+    g_only = tmp_path / 'g_only.pth'
+    g_state = {k: v for k, v in resumed.items() if k.startswith('generators.A.')}
+    torch.save(dict(state_dict=g_state), g_only)
+    run_tool(
+        'tools/translate.py',
+        cfg,
+        g_only,
+        *inputs,
+        '--direction',
+        'AtoB',
+        '--out',
+        tmp_path / 'g',
+    )
+    assert (tmp_path / 'g' / (inputs[0].stem + '.png')).is_file()
     refused = run_tool(
         'tools/translate.py',
         cfg,

@@ -8,8 +8,9 @@ import torch.nn as nn
 from cyclegan_plugin.models.utils import check_state_dict
 
 # Keys a checkpoint may lack and still load: e.g. a generator-only file for
-# inference, or one without image-buffer history.
-OPTIONAL_PREFIXES = ('discriminators.', 'image_buffers.')
+# inference (for CUT also without its patch sampler F, which only training
+# uses), or one without image-buffer history.
+OPTIONAL_PREFIXES = ('discriminators.', 'image_buffers.', 'generators.F.')
 
 
 def check_model_state_dict(
