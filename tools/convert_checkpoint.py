@@ -18,6 +18,14 @@ see BGR; they are converted to RGB unless --keep-bgr), and back:
         --domains horse zebra --out plugin.pth
     python tools/convert_checkpoint.py --to mmagic plugin.pth --out-dir DIR
 
+The CUT authors' files (taesungp/contrastive-unpaired-translation) for the CUT
+of a config, and back (latest_net_{G,F,D}.pth):
+
+    python tools/convert_checkpoint.py --from cut --config configs/cut_h2z.py \\
+        --G latest_net_G.pth [--F latest_net_F.pth] [--D ...] --out plugin.pth
+    python tools/convert_checkpoint.py --to cut plugin.pth \\
+        --config configs/cut_h2z.py --out-dir DIR
+
 An output that already exists is replaced only with --overwrite; an output that
 is one of the inputs is always refused. Both are checked before writing.
 """
@@ -35,6 +43,7 @@ from cyclegan_plugin.converters import (
     convert_from_plugin,
     convert_to_plugin,
 )
+from cyclegan_plugin.converters.taesungp_cut import CUT_ROLES
 from cyclegan_plugin.models.utils import trust_checkpoints
 
 
@@ -58,6 +67,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         parser.add_argument(
             f'--{role.replace("_", "-")}', dest=role, help=f'{role} file (--from)'
         )
+    for role in CUT_ROLES:
+        parser.add_argument(f'--{role}', dest=f'cut_{role}', help=f'cut: {role} file')
+    parser.add_argument(
+        '--config', help='cut: the config of the CUT the weights are for'
+    )
     parser.add_argument(
         '--domains',
         nargs=2,
@@ -87,6 +101,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
 
     roles = {role: getattr(args, role) for role in JUNYANZ_ROLES}
+    roles.update((role, getattr(args, f'cut_{role}')) for role in CUT_ROLES)
+    is_cut = 'cut' in (args.src_format, args.dst_format)
+    if is_cut != bool(args.config):
+        parser.error('--config goes with --from/--to cut, which needs it')
+    if not is_cut and any(getattr(args, f'cut_{r}') for r in CUT_ROLES):
+        parser.error('--G/--F/--D go with --from cut')
     if (args.domains or args.keep_bgr) and 'mmagic' not in (
         args.src_format,
         args.dst_format,
@@ -101,12 +121,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         if not (args.checkpoint and args.out_dir):
             parser.error('--to needs the plugin checkpoint and --out-dir')
         if any(roles.values()) or args.out:
-            parser.error('--G-A/--G-B/--D-A/--D-B and --out go with --from')
+            parser.error(
+                '--G-A/--G-B/--D-A/--D-B, --G/--F/--D and --out go with --from'
+            )
     return args
 
 
 def _options(args: argparse.Namespace) -> dict:
-    """Format-specific options the user gave (only MMagic's take any)."""
+    """Format-specific options the user gave (MMagic's and CUT's take some)."""
+    if 'cut' in (args.src_format, args.dst_format):
+        return dict(model=args.config)
     if 'mmagic' not in (args.src_format, args.dst_format):
         return {}
     return dict(domains=args.domains, keep_bgr=args.keep_bgr)
@@ -124,6 +148,7 @@ def _convert(args: argparse.Namespace) -> None:
     """Run the conversion the arguments ask for."""
     if args.src_format:
         sources = {role: getattr(args, role) for role in JUNYANZ_ROLES}
+        sources.update((role, getattr(args, f'cut_{role}')) for role in CUT_ROLES)
         sources = {role: path for role, path in sources.items() if path}
         if args.checkpoint:
             sources['checkpoint'] = args.checkpoint

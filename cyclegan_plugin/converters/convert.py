@@ -23,6 +23,7 @@ from cyclegan_plugin.models.utils import load_weights_file
 
 from .junyanz import junyanz_to_plugin, plugin_to_junyanz
 from .mmagic import mmagic_to_plugin, plugin_to_mmagic
+from .taesungp_cut import cut_to_plugin, plugin_to_cut
 
 __all__ = ['FROM_PLUGIN', 'TO_PLUGIN', 'convert_from_plugin', 'convert_to_plugin']
 
@@ -31,10 +32,12 @@ PathLike = Union[str, Path]
 TO_PLUGIN: Dict[str, Callable[..., dict]] = {
     'junyanz': junyanz_to_plugin,
     'mmagic': mmagic_to_plugin,
+    'cut': cut_to_plugin,  # takes model=CONFIG
 }
 FROM_PLUGIN: Dict[str, Callable[..., Dict[str, Any]]] = {
     'junyanz': plugin_to_junyanz,
     'mmagic': plugin_to_mmagic,
+    'cut': plugin_to_cut,  # takes model=CONFIG
 }
 
 

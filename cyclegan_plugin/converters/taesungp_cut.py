@@ -21,7 +21,13 @@ from cyclegan_plugin.models.utils import check_state_dict, load_weights_file
 
 from .state_dicts import StateDict
 
-__all__ = ['CUT_ROLES', 'cut_module_paths', 'cut_to_plugin', 'plugin_to_cut']
+__all__ = [
+    'CUT_ROLES',
+    'build_cut',
+    'cut_module_paths',
+    'cut_to_plugin',
+    'plugin_to_cut',
+]
 
 # The authors' network names and where the plugin's CUT keeps them.
 CUT_ROLES: Dict[str, str] = {
@@ -93,20 +99,49 @@ def _blur_buffers(network: nn.Module, paths: Mapping[str, str]) -> StateDict:
     )
 
 
+def build_cut(model: Union[nn.Module, str, Path]) -> nn.Module:
+    """The CUT whose layout a conversion uses: built, or from a config file.
+
+    Args:
+        model (nn.Module | str | Path): A built CUT, or a config whose
+            ``model`` is one (its weights are not used).
+
+    Returns:
+        nn.Module: The model.
+
+    Raises:
+        ValueError: If the config's model is not a CUT.
+    """
+    if isinstance(model, nn.Module):
+        return model
+    from mmengine.config import Config
+
+    from cyclegan_plugin.registry import MODELS
+
+    cfg = Config.fromfile(str(model)).model
+    if cfg.get('type') != 'CUT':
+        raise ValueError(
+            f'the CUT format needs a CUT config, but {model} has model '
+            f'type {cfg.get("type")!r}'
+        )
+    return MODELS.build(cfg)
+
+
 def _network(model: nn.Module, role: str) -> nn.Module:
     return model.get_submodule(CUT_ROLES[role])
 
 
 def cut_to_plugin(
-    sources: Mapping[str, Union[str, Path, Mapping[str, Tensor]]], model: nn.Module
+    sources: Mapping[str, Union[str, Path, Mapping[str, Tensor]]],
+    model: Union[nn.Module, str, Path],
 ) -> dict:
     """Read the authors' per-network files into one plugin checkpoint.
 
     Args:
         sources (Mapping): Files (or loaded state_dicts) by the authors'
             network name, 'G', 'F', 'D'; any non-empty subset.
-        model (nn.Module): The :class:`CUT` the weights are for, built from
-            its config (its networks give the layout).
+        model (nn.Module | str | Path): The :class:`CUT` the weights are
+            for, or its config file (its networks give the layout).
 
     Returns:
         dict: ``{'meta': ..., 'state_dict': ...}`` with keys
@@ -122,6 +157,7 @@ def cut_to_plugin(
             f'the CUT format takes one file per network, named {sorted(CUT_ROLES)}, '
             f'but got {sorted(sources) or "none"}'
         )
+    model = build_cut(model)
     all_paths = cut_module_paths(model)
     state_dict: StateDict = OrderedDict()
     meta: dict = dict(converted_from='taesungp_cut', source_files={})
@@ -149,12 +185,15 @@ def cut_to_plugin(
     return dict(meta=meta, state_dict=state_dict)
 
 
-def plugin_to_cut(checkpoint: Mapping, model: nn.Module) -> Dict[str, StateDict]:
+def plugin_to_cut(
+    checkpoint: Mapping, model: Union[nn.Module, str, Path]
+) -> Dict[str, StateDict]:
     """Split a plugin CUT checkpoint into the authors' per-network state_dicts.
 
     Args:
         checkpoint (Mapping): ``{'state_dict': ...}`` (or a bare state_dict).
-        model (nn.Module): The :class:`CUT` the checkpoint is of.
+        model (nn.Module | str | Path): The :class:`CUT` the checkpoint is
+            of, or its config file.
 
     Returns:
         dict[str, dict]: ``latest_net_{G,F,D}.pth`` → state_dict, for the
@@ -165,6 +204,7 @@ def plugin_to_cut(checkpoint: Mapping, model: nn.Module) -> Dict[str, StateDict]
             not fit the model's.
     """
     state_dict = checkpoint.get('state_dict', checkpoint)
+    model = build_cut(model)
     all_paths = cut_module_paths(model)
     files = {}
     for role, prefix in CUT_ROLES.items():

@@ -218,3 +218,67 @@ def test_two_cpu_processes_train_identical_weights(tmp_path, fake_weights):
     for key, value in ranks[0]['state'].items():
         assert torch.equal(value, ranks[1]['state'][key]), key
         assert torch.equal(value, ckpt[key]), key
+
+
+def test_convert_checkpoint_from_and_to_the_authors_files(tmp_path, fake_weights):
+    from mmengine.config import Config
+
+    from cyclegan_plugin.converters.taesungp_cut import plugin_to_cut
+    from cyclegan_plugin.registry import MODELS
+
+    cfg = _tiny_cut_config(tmp_path / 'cut.py', 2, fake_weights)
+    model = MODELS.build(Config.fromfile(str(cfg)).model)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_()
+    theirs = {}
+    for name, state in plugin_to_cut(model.state_dict(), model).items():
+        theirs[name] = tmp_path / name
+        torch.save(state, theirs[name])
+    ours = tmp_path / 'plugin.pth'
+    run_tool(
+        'tools/convert_checkpoint.py',
+        '--from',
+        'cut',
+        '--config',
+        cfg,
+        '--G',
+        theirs['latest_net_G.pth'],
+        '--F',
+        theirs['latest_net_F.pth'],
+        '--D',
+        theirs['latest_net_D.pth'],
+        '--out',
+        ours,
+    )
+    state = _weights(ours)
+    assert state.keys() == model.state_dict().keys()
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in state.items())
+    back = tmp_path / 'back'
+    run_tool(
+        'tools/convert_checkpoint.py',
+        '--to',
+        'cut',
+        ours,
+        '--config',
+        cfg,
+        '--out-dir',
+        back,
+    )
+    for name, path in theirs.items():
+        a, b = (
+            torch.load(path, weights_only=True),
+            torch.load(back / name, weights_only=True),
+        )
+        assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a), name
+    refused = run_tool(
+        'tools/convert_checkpoint.py',
+        '--from',
+        'cut',
+        '--G',
+        theirs['latest_net_G.pth'],
+        '--out',
+        tmp_path / 'x.pth',
+        check=False,
+    )
+    assert refused.returncode != 0 and '--config' in refused.stderr
