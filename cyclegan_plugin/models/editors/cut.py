@@ -53,7 +53,9 @@ class CUT(CycleGAN):
     is per parameter, so it equals the authors' separate Adam of F with the
     same settings. Everything else (inference, validation, the NaN guard, the
     divergence check) is :class:`CycleGAN`'s; ``idt_A`` is ``G(B)``, the
-    authors' ``idt_B``.
+    authors' ``idt_B``. CycleGAN's speed options (``channels_last``,
+    ``compile_cfg``, ``cpu_kernels``) are not offered: the PatchNCE features
+    come from :meth:`ResnetGenerator.encode`, which runs PyTorch's layers.
 
     Args:
         generator (dict): Config of G (a :class:`ResnetGenerator`).
@@ -69,8 +71,9 @@ class CUT(CycleGAN):
         nce_idt (bool): The identity term :math:`L_{PatchNCE}(G, H, Y)` (CUT;
             FastCUT has none). Defaults to True.
         num_patches (int): Patches per layer. Defaults to 256.
-        flip_equivariance (bool): With probability 0.5 per iteration, flip
-            G's inputs and the output's features back (FastCUT). Defaults to
+        flip_equivariance (bool): With probability 0.5 per iteration (drawn
+            from torch's generator; the authors draw from NumPy's), flip G's
+            inputs and the output's features back (FastCUT). Defaults to
             False.
         disc_loss_weight (float): Factor of the discriminator loss. Defaults
             to 0.5.
