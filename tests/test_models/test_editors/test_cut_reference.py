@@ -25,7 +25,7 @@ SEEDS = (105, 103, 106)
 
 def _cut(mode: str, antialias: bool = True) -> torch.nn.Module:
     fast = mode == 'FastCUT'
-    return MODELS.build(
+    model = MODELS.build(
         dict(
             type='CUT',
             generator=dict(
@@ -47,6 +47,10 @@ def _cut(mode: str, antialias: bool = True) -> torch.nn.Module:
             flip_equivariance=fast,
         )
     )
+    # PyTorch's default init of the layers, not the authors' N(0, 0.02): at
+    # these tiny widths that makes some patch's feature exactly zero, whose
+    # normalisation has a non-finite gradient, in their code as in ours.
+    return model
 
 
 def _load_reference(ref: PlainCUT, model: torch.nn.Module) -> None:
