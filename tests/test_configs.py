@@ -39,31 +39,54 @@ def _changed_args(base: list, pipeline: list) -> dict:
     return changes
 
 
+CPU_TRAIN = {
+    'ResizeImages': {'scale': (286, 72)},
+    'RandomCropImages': {'crop_size': (256, 64)},
+}
+
+
 @pytest.mark.parametrize(
-    'name, base, test_changes',
+    'name, base, train_changes, test_changes',
     [
         (
             'cyclegan_h2z_cpu.py',
             'cyclegan_h2z.py',
+            CPU_TRAIN,
             {'ResizeImages': {'scale': (256, 64)}},
         ),
         (
             'cyclegan_facades_cpu.py',
             'cyclegan_facades.py',
+            CPU_TRAIN,
             # Two resize steps: photos bicubic, label maps nearest.
             None,
         ),
+        (
+            'cyclegan_h2z_1024-crop360.py',
+            'cyclegan_h2z.py',
+            {
+                'ResizeImages': {'scale': (286, 1024)},
+                'RandomCropImages': {'crop_size': (256, 360)},
+            },
+            {'ResizeImages': {'scale': (256, 1024)}},
+        ),
+        (
+            'cyclegan_h2z_512.py',
+            'cyclegan_h2z.py',
+            {
+                'ResizeImages': {'scale': (286, 572)},
+                'RandomCropImages': {'crop_size': (256, 512)},
+            },
+            {'ResizeImages': {'scale': (256, 512)}},
+        ),
     ],
 )
-def test_cpu_configs_change_only_the_sizes_of_the_base_pipelines(
-    name, base, test_changes
+def test_sized_configs_change_only_the_sizes_of_the_base_pipelines(
+    name, base, train_changes, test_changes
 ):
     cfg, base_cfg = _load(CONFIGS / name), _load(CONFIGS / base)
     expected = dict(
-        train_dataloader={
-            'ResizeImages': {'scale': (286, 72)},
-            'RandomCropImages': {'crop_size': (256, 64)},
-        },
+        train_dataloader=train_changes,
         val_dataloader=test_changes,
         test_dataloader=test_changes,
     )

@@ -64,6 +64,9 @@ def _build_ours(cfg: Config, variant: BenchmarkVariant, device: str):
         compile_cfg=dict() if variant.compile else None,
         cpu_kernels=False,
     )
+    if variant.checkpointing:
+        model_cfg['generator']['with_cp'] = True
+        model_cfg['discriminator']['with_cp'] = True
     model = build_in_scope(MODELS, model_cfg)
     # The conversion that model.cpu_kernels=True makes, layer kind by layer
     # kind (torch.compile traces at the first call, so it sees the new
@@ -285,6 +288,7 @@ def run_benchmark(
                 winograd=v.winograd,
                 thin_head=v.thin_head,
                 fused_norm=v.fused_norm,
+                checkpointing=v.checkpointing,
                 keep_freed_memory=keep_freed_memory,
                 size=size,
                 batch_size=batch_size,

@@ -18,6 +18,7 @@ _FLAGS = (
     'winograd',
     'thin_head',
     'fused_norm',
+    'checkpointing',
 )
 
 
@@ -35,7 +36,9 @@ class BenchmarkVariant:
     generators): ``'winograd'`` (their 3x3 stride-1 convs as
     ``WinogradConv2d``), ``'thin_head'`` (their 7x7 head conv as
     ``ThinConv2d``), ``'fused_norm'`` (their instance norms + ReLU as
-    ``FusedInstanceNorm2d``). E.g. ``'bf16+channels_last'``, ``'plain+bf16'``,
+    ``FusedInstanceNorm2d``), ``'checkpointing'`` (``with_cp=True`` of the
+    generators (each residual block) and the discriminators). E.g.
+    ``'bf16+channels_last'``, ``'plain+bf16'``,
     ``'winograd+thin_head+fused_norm'``.
 
     Args:
@@ -52,6 +55,9 @@ class BenchmarkVariant:
             generators (ours only). Defaults to False.
         fused_norm (bool): ``convert_to_cpu_kernels(fused_norm=True)`` of the
             generators (ours only). Defaults to False.
+        checkpointing (bool): Activation checkpointing of the generators'
+            residual blocks and the discriminators' layers (ours only).
+            Defaults to False.
 
     Raises:
         ValueError: If the plain step or ONNX Runtime is asked for ours-only
@@ -65,6 +71,7 @@ class BenchmarkVariant:
     winograd: bool = False
     thin_head: bool = False
     fused_norm: bool = False
+    checkpointing: bool = False
 
     def __post_init__(self) -> None:
         if self.impl not in _IMPLS:

@@ -2,7 +2,13 @@
 
 import pytest
 import torch
-from analysis.benchmark import _valid, build_callable, results_table, run_benchmark
+from analysis.benchmark import (
+    _build_ours,
+    _valid,
+    build_callable,
+    results_table,
+    run_benchmark,
+)
 from analysis.benchmark_measures import count_gflop
 from analysis.benchmark_variant import BenchmarkVariant as V
 from mmengine.config import Config
@@ -58,6 +64,19 @@ def test_results_for_each_variant_and_table():
     )
     table = results_table(results)
     assert table.count('\n') == 5 and 'ours+bf16+channels_last' in table
+
+
+def test_checkpointing_variant_checkpoints_both_networks():
+    model, _ = _build_ours(CFG, V(checkpointing=True), 'cpu')
+    assert model.generators.A.checkpointed_stages == {'blocks'}
+    assert model.discriminators.A.with_cp
+    results = run_benchmark(
+        CFG, [V(), V(checkpointing=True)], 'train', size=32, iters=1, warmup=0,
+        repeats=1, measure_memory=False,
+    )  # fmt: skip
+    assert results[1]['checkpointing'] and not results[0]['checkpointing']
+    # Work is counted on the plain method (recomputation is overhead).
+    assert results[1]['gflop_per_iter'] == results[0]['gflop_per_iter']
 
 
 def test_inference_with_memory_in_a_fresh_process():

@@ -17,6 +17,7 @@ from analysis.benchmark_variant import BenchmarkVariant
         ('winograd+compile', BenchmarkVariant(compile=True, winograd=True)),
         ('winograd+thin-head', BenchmarkVariant(winograd=True, thin_head=True)),
         ('onnxruntime', BenchmarkVariant('onnxruntime')),
+        ('fp32+checkpointing', BenchmarkVariant(checkpointing=True)),
     ],
 )
 def test_parse_and_name_round_trip(spec, expected):
@@ -39,6 +40,7 @@ def test_amp_dtype():
         ('plain+winograd', 'ours only'),
         ('onnxruntime+bf16', 'exported fp32 graph'),
         ('onnxruntime+winograd', 'exported fp32 graph'),
+        ('plain+checkpointing', 'ours only'),
     ],
 )
 def test_bad_specs_are_named(spec, match):
