@@ -84,7 +84,11 @@ def test_train_resume_test_and_translate(tmp_path, fake_weights):
     }
     assert ref.keys() == resumed.keys()
     assert all(torch.equal(ref[k], resumed[k]) for k in ref)
-    assert list((work / 'vis_images').glob('*.png'))
+    # Grids of the A -> B translations and their HTML page.
+    # real A | G(A) and real B | G(B) (the authors' idt_B), on an HTML page.
+    grids = sorted(p.name for p in (work / 'vis_images').glob('*.png'))
+    assert grids[-2:] == ['iter_00000004_A.png', 'iter_00000004_B.png']
+    assert grids[-1] in (work / 'index.html').read_text()
 
     proc = run_tool(
         'tools/test.py', cfg, work / 'iter_4.pth', '--work-dir', tmp_path / 'test'
@@ -139,22 +143,17 @@ def test_export_and_translate_the_exported_generator(tmp_path, fake_weights):
     cfg = _tiny_cut_config(tmp_path / 'cut.py', max_iters=2, weights=fake_weights)
     work = tmp_path / 'work'
     run_tool('tools/train.py', cfg, '--work-dir', work)
-    exported = tmp_path / 'g.pt2'
-    run_tool(
-        'tools/export.py',
-        cfg,
-        work / 'iter_2.pth',
-        '--format',
-        'exported-program',
-        '--out',
-        exported,
-    )
+    files = {'exported-program': tmp_path / 'g.pt2', 'onnxruntime': tmp_path / 'g.onnx'}
+    for fmt, path in (
+        ('exported-program', files['exported-program']),
+        ('onnx', files['onnxruntime']),
+    ):
+        run_tool(
+            'tools/export.py', cfg, work / 'iter_2.pth', '--format', fmt, '--out', path
+        )
     inputs = sorted((tiny_data_root() / 'testA').glob('*.png'))[:1]
     outs = {}
-    for backend, weights in (
-        ('pytorch', work / 'iter_2.pth'),
-        ('exported-program', exported),
-    ):
+    for backend, weights in (('pytorch', work / 'iter_2.pth'), *files.items()):
         out = tmp_path / backend
         args = ['--direction', 'AtoB', '--out', out]
         if backend != 'pytorch':
@@ -162,7 +161,8 @@ def test_export_and_translate_the_exported_generator(tmp_path, fake_weights):
         run_tool('tools/translate.py', cfg, weights, *inputs, *args)
         outs[backend] = cv2.imread(str(out / (inputs[0].stem + '.png'))).astype(int)
     # Within 1/255, as for CycleGAN's exports.
-    assert abs(outs['pytorch'] - outs['exported-program']).max() <= 1
+    for backend in files:
+        assert abs(outs['pytorch'] - outs[backend]).max() <= 1, backend
 
 
 # Imported by both processes: saves what each rank holds at the end.

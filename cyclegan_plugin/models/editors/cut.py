@@ -262,6 +262,11 @@ class CUT(CycleGAN):
         if real_A is not None:
             outputs['real_A'] = real_A
             outputs['fake_B'] = _unwrap(self.generators).A(self._layout(real_A))
-        if inputs.get('img_B') is not None and direction != 'AtoB':
-            outputs['real_B'] = inputs['img_B']
+        real_B = inputs.get('img_B')
+        if real_B is not None and direction != 'AtoB':
+            # The target domain's reals (FID/KID read them) and, with the
+            # identity term, G(B): the authors' idt_B visual.
+            outputs['real_B'] = real_B
+            if self.nce_idt:
+                outputs['idt_A'] = _unwrap(self.generators).A(self._layout(real_B))
         return outputs

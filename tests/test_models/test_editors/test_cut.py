@@ -117,7 +117,10 @@ def test_inference_is_a_to_b_only():
             model(x, mode='tensor', direction='AtoB'), model.generators.A(x)
         )
         out = model.val_step(batch())
-    assert {k for k in out[0].keys()} >= {'real_A', 'fake_B', 'real_B'}
+    assert set(out[0].keys()) >= {'real_A', 'fake_B', 'real_B', 'idt_A'}
+    with torch.no_grad():
+        fast = build_model(nce_idt=False).eval().val_step(batch())
+    assert 'idt_A' not in fast[0].keys()
     assert out[0].fake_B.dtype == torch.uint8 and out[0].fake_B.shape == (3, SIZE, SIZE)
     assert out[1].img_A_path == 'a1.png'
     with pytest.raises(ValueError, match="A to B only, but got direction='BtoA'"):
