@@ -34,9 +34,10 @@ def _tiny_cut_config(path: Path, max_iters: int, weights: str, *extra: str) -> P
         'val_dataloader = dict(num_workers=0, persistent_workers=False, '
         'dataset=dict(data_root=data_root))',
         'test_dataloader = val_dataloader',
-        # FID of A -> B on the stand-in feature network (tests/conftest.py).
-        f"val_evaluator = [dict(type='FID', directions=('AtoB',), weights='{weights}', "
-        'cache_dir=None, progress=False)]',
+        # FID/KID of A -> B on the stand-in feature network (tests/conftest.py).
+        "metric = dict(directions=('AtoB',), cache_dir=None, progress=False, "
+        f"weights='{weights}')",
+        "val_evaluator = [dict(metric, type='FID'), dict(metric, type='KID')]",
         'test_evaluator = val_evaluator',
         # The 4-iteration schedule whether the run stops at 2 or at 4.
         f'train_cfg = dict(max_iters={max_iters}, val_interval=4)',
@@ -94,6 +95,7 @@ def test_train_resume_test_and_translate(tmp_path, fake_weights):
         'tools/test.py', cfg, work / 'iter_4.pth', '--work-dir', tmp_path / 'test'
     )
     assert 'FID-AtoB' in proc.stdout + proc.stderr
+    assert 'KID-AtoB' in proc.stdout + proc.stderr
 
     out = tmp_path / 'out'
     inputs = sorted((tiny_data_root() / 'testA').glob('*.png'))[:2]
