@@ -11,7 +11,7 @@ import os
 import statistics
 import tempfile
 import time
-from typing import Callable, Dict, List, Literal, Sequence
+from typing import Callable, Dict, List, Literal, Optional, Sequence
 
 import torch
 from mmengine.config import Config
@@ -237,6 +237,9 @@ def run_benchmark(
     fns, extra = {}, {}
     gflop: Dict[str, float] = {}
     for v in variants:
+        # The same seed for every build: our variants get the same weights,
+        # so their inference outputs can be compared.
+        torch.manual_seed(0)
         fns[v] = build_callable(cfg, v, mode, size, batch_size, device)
         for _ in range(warmup):
             fns[v]()
@@ -273,6 +276,7 @@ def run_benchmark(
             rounds[v].append((time.perf_counter() - start) / iters)
     profiles = {v: profile_ops(fns[v], profile_rows) for v in variants if profile_rows}
     plain = next((v for v in variants if v == BenchmarkVariant('plain')), None)
+    reference = last.get(BenchmarkVariant()) if mode == 'infer' else None
     results = []
     for v in variants:
         sec = statistics.median(rounds[v])
@@ -311,10 +315,18 @@ def run_benchmark(
                 load_avg_1m=[load_start, os.getloadavg()[0] if load_start else None],
                 torch=torch.__version__,
                 valid=_valid(last[v]),
+                max_abs_diff_vs_fp32=_deviation(v, last[v], reference),
                 **({'profile': profiles[v]} if v in profiles else {}),
             )
         )
     return results
+
+
+def _deviation(variant: BenchmarkVariant, output, reference) -> Optional[float]:
+    """Largest difference of an inference output from ours in fp32 (same weights)."""
+    if reference is None or variant.impl == 'plain':
+        return None
+    return round(float((output.float() - reference.float()).abs().max()), 6)
 
 
 def _valid(output: object) -> bool:
@@ -347,17 +359,21 @@ def profile_table(result: dict) -> str:
 
 def results_table(results: Sequence[dict]) -> str:
     """A Markdown table of :func:`run_benchmark` results (one mode)."""
+    compared = any(r.get('max_abs_diff_vs_fp32') is not None for r in results)
+    extra = (' max diff vs fp32 |', '---:|') if compared else ('', '')
     lines = [
-        '| variant | s/iter | images/s | vs plain | GFLOP/s | peak MB |',
-        '|---|---:|---:|---:|---:|---:|',
+        '| variant | s/iter | images/s | vs plain | GFLOP/s | peak MB |' + extra[0],
+        '|---|---:|---:|---:|---:|---:|' + extra[1],
     ]
     for r in results:
         ratio = f'{r["speedup_vs_plain"]:.2f}x' if r['speedup_vs_plain'] else '-'
         if not r['valid']:
             ratio += ' (invalid: non-finite losses, updates skipped)'
+        diff = r.get('max_abs_diff_vs_fp32')
         lines.append(
             f'| {r["variant"]} | {r["sec_per_iter"]:.3f} | '
             f'{r["images_per_sec"]:.2f} | {ratio} | {r["gflops"]:.0f} | '
             f'{r["peak_mem_mb"] or 0:.0f} |'
+            + (f' {"-" if diff is None else f"{diff:.2g}"} |' if compared else '')
         )
     return '\n'.join(lines)

@@ -94,6 +94,10 @@ def test_onnxruntime_inference_does_our_work():
     )  # fmt: skip
     assert ort['variant'] == 'onnxruntime+fp32' and ort['sec_per_iter'] > 0
     assert ort['gflop_per_iter'] == ours['gflop_per_iter']
+    # Same seed, same weights: the graph computes what ours computes.
+    assert ours['max_abs_diff_vs_fp32'] == 0
+    assert ort['max_abs_diff_vs_fp32'] < 1e-4
+    assert 'max diff vs fp32' in results_table([ours, ort])
     # The graph of our generator: equal outputs from equally seeded builds.
     outputs = []
     for impl in ('ours', 'onnxruntime'):
