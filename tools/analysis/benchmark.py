@@ -64,8 +64,10 @@ def _build_ours(cfg: Config, variant: BenchmarkVariant, device: str):
         compile_cfg=dict() if variant.compile else None,
         cpu_kernels=False,
     )
-    if variant.checkpointing:
-        model_cfg['generator']['with_cp'] = True
+    if variant.checkpointing or variant.checkpointing_all:
+        model_cfg['generator']['with_cp'] = (
+            ['downsample', 'blocks', 'upsample'] if variant.checkpointing_all else True
+        )
         model_cfg['discriminator']['with_cp'] = True
     model = build_in_scope(MODELS, model_cfg)
     # The conversion that model.cpu_kernels=True makes, layer kind by layer
@@ -293,6 +295,7 @@ def run_benchmark(
                 thin_head=v.thin_head,
                 fused_norm=v.fused_norm,
                 checkpointing=v.checkpointing,
+                checkpointing_all=v.checkpointing_all,
                 keep_freed_memory=keep_freed_memory,
                 size=size,
                 batch_size=batch_size,

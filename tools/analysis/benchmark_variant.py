@@ -19,6 +19,7 @@ _FLAGS = (
     'thin_head',
     'fused_norm',
     'checkpointing',
+    'checkpointing_all',
 )
 
 
@@ -37,7 +38,9 @@ class BenchmarkVariant:
     ``WinogradConv2d``), ``'thin_head'`` (their 7x7 head conv as
     ``ThinConv2d``), ``'fused_norm'`` (their instance norms + ReLU as
     ``FusedInstanceNorm2d``), ``'checkpointing'`` (``with_cp=True`` of the
-    generators (each residual block) and the discriminators). E.g.
+    generators (each residual block) and the discriminators),
+    ``'checkpointing_all'`` (the same with every generator stage:
+    downsample, blocks, upsample). E.g.
     ``'bf16+channels_last'``, ``'plain+bf16'``,
     ``'winograd+thin_head+fused_norm'``.
 
@@ -58,6 +61,9 @@ class BenchmarkVariant:
         checkpointing (bool): Activation checkpointing of the generators'
             residual blocks and the discriminators' layers (ours only).
             Defaults to False.
+        checkpointing_all (bool): Activation checkpointing of every generator
+            stage and the discriminators' layers (ours only). Defaults to
+            False.
 
     Raises:
         ValueError: If the plain step or ONNX Runtime is asked for ours-only
@@ -72,6 +78,7 @@ class BenchmarkVariant:
     thin_head: bool = False
     fused_norm: bool = False
     checkpointing: bool = False
+    checkpointing_all: bool = False
 
     def __post_init__(self) -> None:
         if self.impl not in _IMPLS:

@@ -70,6 +70,12 @@ def test_checkpointing_variant_checkpoints_both_networks():
     model, _ = _build_ours(CFG, V(checkpointing=True), 'cpu')
     assert model.generators.A.checkpointed_stages == {'blocks'}
     assert model.discriminators.A.with_cp
+    model, _ = _build_ours(CFG, V(checkpointing_all=True), 'cpu')
+    assert model.generators.B.checkpointed_stages == {
+        'downsample',
+        'blocks',
+        'upsample',
+    }
     results = run_benchmark(
         CFG, [V(), V(checkpointing=True)], 'train', size=32, iters=1, warmup=0,
         repeats=1, measure_memory=False,
