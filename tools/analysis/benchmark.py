@@ -80,7 +80,20 @@ def _build_ours(cfg: Config, variant: BenchmarkVariant, device: str):
             thin_conv=variant.thin_head,
             fused_norm=variant.fused_norm,
         )
-    model.init_weights()
+    # Seeded here: every variant of ours gets the same weights, so inference
+    # outputs can be compared. normal_() fills a channels_last tensor in its
+    # storage order, i.e. other values at each position: those variants take
+    # the weights of the default layout.
+    if variant.channels_last:
+        reference = build_in_scope(
+            MODELS, dict(model_cfg, channels_last=False, compile_cfg=None)
+        )
+        torch.manual_seed(0)
+        reference.init_weights()
+        model.load_state_dict(reference.state_dict())
+    else:
+        torch.manual_seed(0)
+        model.init_weights()
     model.to(device).train()
     optim_cfg = Config(dict(optim_wrapper=copy.deepcopy(cfg.optim_wrapper)))
     if variant.amp != 'none':
@@ -239,9 +252,6 @@ def run_benchmark(
     fns, extra = {}, {}
     gflop: Dict[str, float] = {}
     for v in variants:
-        # The same seed for every build: our variants get the same weights,
-        # so their inference outputs can be compared.
-        torch.manual_seed(0)
         fns[v] = build_callable(cfg, v, mode, size, batch_size, device)
         for _ in range(warmup):
             fns[v]()

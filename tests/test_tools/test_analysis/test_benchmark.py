@@ -94,15 +94,17 @@ def test_inference_with_memory_in_a_fresh_process():
 
 
 def test_onnxruntime_inference_does_our_work():
-    ours, ort = run_benchmark(
-        CFG, [V(), V('onnxruntime')], 'infer', size=32, iters=1, warmup=1,
-        repeats=1, measure_memory=False,
+    ours, ort, layout = run_benchmark(
+        CFG, [V(), V('onnxruntime'), V(channels_last=True)], 'infer', size=32,
+        iters=1, warmup=1, repeats=1, measure_memory=False,
     )  # fmt: skip
     assert ort['variant'] == 'onnxruntime+fp32' and ort['sec_per_iter'] > 0
     assert ort['gflop_per_iter'] == ours['gflop_per_iter']
     # Same seed, same weights: the graph computes what ours computes.
     assert ours['max_abs_diff_vs_fp32'] == 0
     assert ort['max_abs_diff_vs_fp32'] < 1e-4
+    # Also with another memory layout (initialised in the default one).
+    assert layout['max_abs_diff_vs_fp32'] < 1e-4
     assert 'max diff vs fp32' in results_table([ours, ort])
     # The graph of our generator: equal outputs from equally seeded builds.
     outputs = []
