@@ -124,7 +124,7 @@ class TiledGenerator(nn.Module):
         col_weights = dict(zip(col_spans, self._weights(col_spans, w)))
         for rows, cols in tiles:
             context = (
-                norms.crop(*_boxes(rows, cols), mode)
+                norms.crop(*_boxes(rows, cols), mode, collect=False)
                 if norms.norms
                 else contextlib.nullcontext()
             )

@@ -74,6 +74,7 @@ class WholeImageNorms:
         self._crop: Optional[Tuple[Box, Box]] = None
         self._stop: Optional[nn.Module] = None
         self._seen: set = set()
+        self._collect = True
 
     @contextlib.contextmanager
     def crop(
@@ -82,6 +83,7 @@ class WholeImageNorms:
         core_box: Box,
         mode: NormMode,
         stop_at: Optional[nn.Module] = None,
+        collect: bool = True,
     ) -> Iterator[None]:
         """Run the network on one crop, adding its core to the totals.
 
@@ -92,12 +94,15 @@ class WholeImageNorms:
             mode (str): ``'own'`` or ``'whole'`` statistics.
             stop_at (nn.Module, optional): End the forward pass (silently)
                 once this norm has added its totals. Defaults to None.
+            collect (bool): Add to the totals (False for a pass that only
+                uses the statistics). Defaults to True.
 
         Raises:
             RuntimeError: With ``'whole'``, if a norm reached has no estimate.
             ValueError: If one norm module runs twice in a forward pass.
         """
         self._mode, self._crop, self._stop = mode, (crop_box, core_box), stop_at
+        self._collect = collect
         self._seen = set()
         for norm in self.norms:
             norm.forward = types.MethodType(self._forward, norm)
@@ -134,7 +139,7 @@ class WholeImageNorms:
         (top, bottom, left, right), (y0, y1, x0, x1) = self._crop
         rows = _scaled(y0 - top, y1 - top, x.shape[-2] / (bottom - top))
         cols = _scaled(x0 - left, x1 - left, x.shape[-1] / (right - left))
-        if self._stop is None or norm is self._stop:
+        if self._collect and (self._stop is None or norm is self._stop):
             core = x[..., rows[0] : rows[1], cols[0] : cols[1]].double()
             sums = self._totals.setdefault(norm, [0, 0, 0])
             sums[0] = sums[0] + core.sum((2, 3))
