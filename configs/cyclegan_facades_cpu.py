@@ -2,11 +2,11 @@
 # same networks, batch, precision and schedule shape, at 64x64, trained
 # unpaired and scored against the true pairs, every 1,000 iterations.
 # 4,000 iterations = 40 epochs of the 400 training files (batch 4), about as
-# many epochs as the horse2zebra recipe's 12,000 give its larger set (45).
+# many epochs as the horse2zebra recipe's 12,000 gave its larger set (45).
 _base_ = [
     './_base_/models/cyclegan_resnet6-32_patchgan.py',
     './_base_/datasets/aligned_64.py',
-    './_base_/schedules/cpu_budget_12k.py',
+    './_base_/schedules/cpu_budget.py',
     './_base_/evaluation/facades.py',
     './_base_/default_runtime.py',
 ]
