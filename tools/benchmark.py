@@ -1,6 +1,6 @@
 """Time CycleGAN training and inference: one JSON line per variant and mode.
 
-``python tools/benchmark.py CONFIG [--size S] [--batch-size N] [--iters N]
+``python tools/benchmark.py CONFIG [CONFIG ...] [--size S] [--batch-size N] [--iters N]
 [--warmup N] [--repeats R] [--amp none|bf16|fp16] [--channels-last]
 [--compile] [--winograd] [--thin-head] [--fused-norm]
 [--device cpu|cuda] [--baseline]
@@ -8,12 +8,16 @@
 
 ``--baseline`` adds the authors' step in plain PyTorch, timed interleaved with
 ours; ``--variants`` lists several settings at once, e.g.
-``--variants plain fp32 bf16 bf16+channels_last bf16+compile``.
+``--variants plain fp32 bf16 bf16+channels_last bf16+compile``; several
+configs (e.g. ``configs/cyclegan_h2z.py configs/cut_h2z.py
+configs/fastcut_h2z.py``) are timed in the same interleaved rounds, each
+against the first.
 See docs/benchmarks.md for the figures and the commands that produced them.
 """
 
 import argparse
 import json
+import os
 import sys
 
 import torch
@@ -27,7 +31,11 @@ from cyclegan_plugin.apis.cli import run_cli
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Benchmark a CycleGAN config')
-    parser.add_argument('config', help='training config')
+    parser.add_argument(
+        'config',
+        nargs='+',
+        help='training configs: several are timed interleaved, each vs the first',
+    )
     parser.add_argument('--size', type=int, default=128, help='image size')
     parser.add_argument('--batch-size', type=int, default=1)
     parser.add_argument('--iters', type=int, default=3, help='per round')
@@ -111,7 +119,16 @@ def main() -> None:
         ]
         if args.baseline:
             variants.insert(0, BenchmarkVariant('plain'))
-    cfg = load_config(args.config)
+    if len(args.config) == 1:
+        cfg = load_config(args.config[0])
+    else:
+        names = [os.path.splitext(os.path.basename(c))[0] for c in args.config]
+        if len(set(names)) < len(names):
+            raise ValueError(
+                f'Configs {args.config} share a file name; benchmark them in '
+                'separate runs or rename one.'
+            )
+        cfg = {name: load_config(c) for name, c in zip(names, args.config)}
     modes = ['train', 'infer'] if args.mode == 'both' else [args.mode]
     for mode in modes:
         results = run_benchmark(

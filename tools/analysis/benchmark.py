@@ -1,17 +1,18 @@
 """Timing CycleGAN training and inference: the engine of ``tools/benchmark.py``.
 
-Every variant (:class:`BenchmarkVariant`) is built once, warmed up, then timed
-in rounds that interleave the variants, so that a load change on a shared
-machine hits all of them alike; the reported time is the median over rounds
-and speed-ups are medians of per-round ratios.
+Every variant (:class:`BenchmarkVariant`) of every config is built once,
+warmed up, then timed in rounds that interleave them all, so that a load
+change on a shared machine hits all of them alike; the reported time is the
+median over rounds and speed-ups are medians of per-round ratios.
 """
 
 import copy
+import inspect
 import os
 import statistics
 import tempfile
 import time
-from typing import Callable, Dict, List, Literal, Optional, Sequence
+from typing import Callable, Dict, List, Literal, Mapping, Optional, Sequence, Union
 
 import torch
 from mmengine.config import Config
@@ -59,11 +60,23 @@ def _plain_from_cfg(model_cfg: dict, amp_dtype) -> PlainCycleGAN:
 
 def _build_ours(cfg: Config, variant: BenchmarkVariant, device: str):
     model_cfg = copy.deepcopy(cfg.model.to_dict())
-    model_cfg.update(
+    options = dict(
         channels_last=variant.channels_last,
         compile_cfg=dict() if variant.compile else None,
         cpu_kernels=False,
     )
+    # A model without CycleGAN's speed options (CUT) runs without them.
+    with DefaultScope.overwrite_default_scope('cyclegan_plugin'):
+        model_cls = MODELS.get(model_cfg['type'])
+    accepted = inspect.signature(model_cls).parameters if model_cls else {}
+    for key, value in options.items():
+        if key in accepted:
+            model_cfg[key] = value
+        elif value not in (False, None):
+            raise ValueError(
+                f'Variant {variant.name!r} needs the model option {key}, which '
+                f'{model_cfg["type"]} does not have; drop it from --variants.'
+            )
     if variant.checkpointing or variant.checkpointing_all:
         model_cfg['generator']['with_cp'] = (
             ['downsample', 'blocks', 'upsample'] if variant.checkpointing_all else True
@@ -162,9 +175,9 @@ def build_callable(
     )
 
 
-def _work_key(variant: BenchmarkVariant, mode: Mode) -> str:
-    impl = 'ours' if variant.impl == 'onnxruntime' else variant.impl
-    return f'{impl}-{mode}'
+def _direct(variant: BenchmarkVariant) -> BenchmarkVariant:
+    """The variant whose work a variant's is counted as (fp32 eager)."""
+    return BenchmarkVariant('plain' if variant.impl == 'plain' else 'ours')
 
 
 def _onnxruntime_generator(cfg: Config) -> torch.nn.Module:
@@ -193,7 +206,7 @@ def _inference(fn: Callable, x: torch.Tensor) -> Callable[[], object]:
 
 
 def run_benchmark(
-    cfg: Config,
+    cfg: Union[Config, Mapping[str, Config]],
     variants: Sequence[BenchmarkVariant],
     mode: Mode = 'train',
     size: int = 128,
@@ -209,8 +222,11 @@ def run_benchmark(
     """Time variants interleaved and return one result dict per variant.
 
     Args:
-        cfg (Config): A training config.
-        variants (Sequence[BenchmarkVariant]): What to compare.
+        cfg (Config | Mapping[str, Config]): A training config, or several
+            by name (e.g. CycleGAN, CUT and FastCUT): each variant of each
+            config is timed in the same interleaved rounds.
+        variants (Sequence[BenchmarkVariant]): What to compare, for every
+            config.
         mode (str): ``'train'`` or ``'infer'``, see :func:`build_callable`.
             Defaults to ``'train'``.
         size (int): Image size. Defaults to 128.
@@ -229,13 +245,16 @@ def run_benchmark(
             ``profile``; 0 skips it. Defaults to 0.
 
     Returns:
-        list[dict]: Per variant: ``sec_per_iter`` (median over rounds),
+        list[dict]: Per config and variant: ``config`` (its name, None for
+        a single config), ``sec_per_iter`` (median over rounds),
         ``sec_per_iter_rounds``, ``images_per_sec`` (images per domain and
         second), ``gflop_per_iter``, ``gflops`` (achieved), memory (see
         :func:`peak_memory_mb`), ``speedup_vs_plain`` (median per-round ratio
-        to the fp32 ``plain`` variant, if any), ``valid`` (False when the
-        last training step had a non-finite loss or skipped updates: its
-        time is not comparable) and the setting.
+        to the fp32 ``plain`` variant of the same config, if any),
+        ``time_vs_first_config`` (median per-round ratio of its time to the
+        same variant's with the first config; None for one config),
+        ``valid`` (False when the last training step had a non-finite loss
+        or skipped updates: its time is not comparable) and the setting.
     """
     if min(iters, repeats) < 1 or warmup < 0:
         raise ValueError(
@@ -248,17 +267,33 @@ def run_benchmark(
         raise ValueError(
             'keep_freed_memory needs glibc (mallopt), which this process lacks.'
         )
+    configs = (
+        dict(cfg)
+        if isinstance(cfg, Mapping) and not isinstance(cfg, Config)
+        else {None: cfg}
+    )
+    if not configs:
+        raise ValueError('run_benchmark needs at least one config.')
+    cases = [(name, v) for name in configs for v in variants]
     load_start = os.getloadavg()[0] if hasattr(os, 'getloadavg') else None
     fns, extra = {}, {}
-    gflop: Dict[str, float] = {}
-    for v in variants:
-        fns[v] = build_callable(cfg, v, mode, size, batch_size, device)
+    gflop: Dict[tuple, float] = {}
+    for case in cases:
+        name, v = case
+        fns[case] = build_callable(configs[name], v, mode, size, batch_size, device)
         for _ in range(warmup):
-            fns[v]()
+            fns[case]()
         sync()
-        extra[v] = (
+        extra[case] = (
             peak_memory_mb(
-                cfg, v, mode, size, batch_size, device, fns[v], keep_freed_memory
+                configs[name],
+                v,
+                mode,
+                size,
+                batch_size,
+                device,
+                fns[case],
+                keep_freed_memory,
             )
             if measure_memory
             else dict(peak_mem_mb=None)
@@ -267,35 +302,45 @@ def run_benchmark(
         # layout do not change it, compiled code hides it, and Winograd does
         # it with fewer multiplications (so its GFLOP/s are effective ones);
         # ONNX Runtime runs our network, whose work PyTorch can count.
-        key = _work_key(v, mode)
+        key = (name, _direct(v))
         if key not in gflop:
-            direct = BenchmarkVariant(key.split('-')[0])
             eager = (
-                fns[v]
-                if v == direct
-                else build_callable(cfg, direct, mode, size, batch_size, device)
+                fns[case]
+                if v == key[1]
+                else build_callable(
+                    configs[name], key[1], mode, size, batch_size, device
+                )
             )
             gflop[key] = count_gflop(eager)
-    rounds: Dict[BenchmarkVariant, List[float]] = {v: [] for v in variants}
-    last: Dict[BenchmarkVariant, object] = {}
+    rounds: Dict[tuple, List[float]] = {case: [] for case in cases}
+    last: Dict[tuple, object] = {}
     for _ in range(repeats):
-        for v in variants:
+        for case in cases:
             sync()
             start = time.perf_counter()
             for _ in range(iters):
-                last[v] = fns[v]()
+                last[case] = fns[case]()
             sync()
-            rounds[v].append((time.perf_counter() - start) / iters)
-    profiles = {v: profile_ops(fns[v], profile_rows) for v in variants if profile_rows}
-    plain = next((v for v in variants if v == BenchmarkVariant('plain')), None)
-    reference = last.get(BenchmarkVariant()) if mode == 'infer' else None
+            rounds[case].append((time.perf_counter() - start) / iters)
+    profiles = {c: profile_ops(fns[c], profile_rows) for c in cases if profile_rows}
+    first = next(iter(configs))
+
+    def ratio(numerator: tuple, denominator: tuple) -> Optional[float]:
+        if numerator not in rounds or denominator not in rounds:
+            return None
+        pairs = zip(rounds[numerator], rounds[denominator])
+        return round(statistics.median(n / d for n, d in pairs), 3)
+
     results = []
-    for v in variants:
-        sec = statistics.median(rounds[v])
-        work = gflop[_work_key(v, mode)]
+    for case in cases:
+        name, v = case
+        sec = statistics.median(rounds[case])
+        work = gflop[(name, _direct(v))]
+        reference = last.get((name, BenchmarkVariant())) if mode == 'infer' else None
         results.append(
             dict(
                 mode=mode,
+                config=name,
                 variant=v.name,
                 impl=v.impl,
                 amp=v.amp,
@@ -314,22 +359,20 @@ def run_benchmark(
                 iters=iters,
                 repeats=repeats,
                 sec_per_iter=round(sec, 4),
-                sec_per_iter_rounds=[round(t, 4) for t in rounds[v]],
+                sec_per_iter_rounds=[round(t, 4) for t in rounds[case]],
                 images_per_sec=round(batch_size / sec, 3),
                 gflop_per_iter=round(work, 2),
                 gflops=round(work / sec, 1),
-                speedup_vs_plain=round(
-                    statistics.median(p / t for p, t in zip(rounds[plain], rounds[v])),
-                    3,
-                )
-                if plain is not None
+                speedup_vs_plain=ratio((name, BenchmarkVariant('plain')), case),
+                time_vs_first_config=ratio(case, (first, v))
+                if len(configs) > 1
                 else None,
-                **{k: m and round(m, 1) for k, m in extra[v].items()},
+                **{k: m and round(m, 1) for k, m in extra[case].items()},
                 load_avg_1m=[load_start, os.getloadavg()[0] if load_start else None],
                 torch=torch.__version__,
-                valid=_valid(last[v]),
-                max_abs_diff_vs_fp32=_deviation(v, last[v], reference),
-                **({'profile': profiles[v]} if v in profiles else {}),
+                valid=_valid(last[case]),
+                max_abs_diff_vs_fp32=_deviation(v, last[case], reference),
+                **({'profile': profiles[case]} if case in profiles else {}),
             )
         )
     return results
@@ -373,20 +416,36 @@ def profile_table(result: dict) -> str:
 def results_table(results: Sequence[dict]) -> str:
     """A Markdown table of :func:`run_benchmark` results (one mode)."""
     compared = any(r.get('max_abs_diff_vs_fp32') is not None for r in results)
-    extra = (' max diff vs fp32 |', '---:|') if compared else ('', '')
+    configs = any(r.get('config') is not None for r in results)
+    head = '| config ' if configs else ''
+    tail = ''
+    if configs:
+        tail += ' time vs first config |'
+    if compared:
+        tail += ' max diff vs fp32 |'
     lines = [
-        '| variant | s/iter | images/s | vs plain | GFLOP/s | peak MB |' + extra[0],
-        '|---|---:|---:|---:|---:|---:|' + extra[1],
+        head + '| variant | s/iter | images/s | vs plain | GFLOP/s | peak MB |' + tail,
+        ('|---' if configs else '')
+        + '|---|---:|---:|---:|---:|---:|'
+        + '---:|' * (configs + compared),
     ]
     for r in results:
         ratio = f'{r["speedup_vs_plain"]:.2f}x' if r['speedup_vs_plain'] else '-'
         if not r['valid']:
             ratio += ' (invalid: non-finite losses, updates skipped)'
-        diff = r.get('max_abs_diff_vs_fp32')
-        lines.append(
-            f'| {r["variant"]} | {r["sec_per_iter"]:.3f} | '
-            f'{r["images_per_sec"]:.2f} | {ratio} | {r["gflops"]:.0f} | '
-            f'{r["peak_mem_mb"] or 0:.0f} |'
-            + (f' {"-" if diff is None else f"{diff:.2g}"} |' if compared else '')
-        )
+        cells = [r['config']] if configs else []
+        cells += [
+            r['variant'],
+            f'{r["sec_per_iter"]:.3f}',
+            f'{r["images_per_sec"]:.2f}',
+            ratio,
+            f'{r["gflops"]:.0f}',
+            f'{r["peak_mem_mb"] or 0:.0f}',
+        ]
+        if configs:
+            cells.append(f'{r["time_vs_first_config"]:.2f}x')
+        if compared:
+            diff = r.get('max_abs_diff_vs_fp32')
+            cells.append('-' if diff is None else f'{diff:.2g}')
+        lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)

@@ -135,3 +135,51 @@ def test_skipped_updates_make_a_result_invalid():
         dict(loss_G=torch.tensor(1.0), nonfinite_skipped=torch.tensor(1.0))
     )
     assert _valid(torch.zeros(1))  # inference output
+
+
+def test_several_configs_interleaved_each_against_the_first():
+    # CycleGAN and CUT (no speed options, no plain baseline) in one run.
+    cut = Config(
+        dict(
+            model=dict(
+                type='CUT',
+                generator=dict(type='ResnetGenerator', base_channels=4, num_blocks=1),
+                discriminator=dict(
+                    type='PatchDiscriminator', base_channels=4, num_conv=2
+                ),
+                sampler=dict(type='PatchSampleF', num_channels=8),
+                nce_layers=['stem.pad', 'downsample.0.conv'],
+                num_patches=4,
+            ),
+            optim_wrapper=CFG.optim_wrapper,
+        )
+    )
+    results = run_benchmark(
+        {'cyclegan': CFG, 'cut': cut}, [V(), V(amp='bf16')], 'train', size=32,
+        iters=1, warmup=1, repeats=2, measure_memory=False,
+    )  # fmt: skip
+    assert [(r['config'], r['variant']) for r in results] == [
+        ('cyclegan', 'ours+fp32'),
+        ('cyclegan', 'ours+bf16'),
+        ('cut', 'ours+fp32'),
+        ('cut', 'ours+bf16'),
+    ]
+    assert results[0]['time_vs_first_config'] == results[1]['time_vs_first_config']
+    assert results[0]['time_vs_first_config'] == 1.0
+    for cycle, contrastive in zip(results[:2], results[2:]):
+        ratios = [c / f for c, f in zip(
+            contrastive['sec_per_iter_rounds'], cycle['sec_per_iter_rounds']
+        )]  # fmt: skip
+        assert contrastive['time_vs_first_config'] == pytest.approx(
+            sorted(ratios)[0] / 2 + sorted(ratios)[1] / 2, abs=1e-3
+        )
+        # One generator and one discriminator: less work than CycleGAN's two.
+        assert 0 < contrastive['gflop_per_iter'] < cycle['gflop_per_iter']
+        assert contrastive['speedup_vs_plain'] is None and contrastive['valid']
+    table = results_table(results).splitlines()
+    assert table[0].startswith('| config |') and 'time vs first config' in table[0]
+    assert table[4].startswith('| cut | ours+fp32 |')
+    with pytest.raises(ValueError, match='model option channels_last, which CUT'):
+        run_benchmark({'cut': cut}, [V(channels_last=True)], measure_memory=False)
+    with pytest.raises(ValueError, match='at least one config'):
+        run_benchmark({}, [V()])
