@@ -12,7 +12,7 @@ load_size = 572
 crop_size = 512
 
 model = dict(
-    generator=dict(with_cp=['downsample', 'blocks', 'upsample']),
+    generator=dict(with_cp='all'),
     discriminator=dict(with_cp=True),
 )
 

@@ -78,9 +78,7 @@ def _build_ours(cfg: Config, variant: BenchmarkVariant, device: str):
                 f'{model_cfg["type"]} does not have; drop it from --variants.'
             )
     if variant.checkpointing or variant.checkpointing_all:
-        model_cfg['generator']['with_cp'] = (
-            ['downsample', 'blocks', 'upsample'] if variant.checkpointing_all else True
-        )
+        model_cfg['generator']['with_cp'] = 'all' if variant.checkpointing_all else True
         model_cfg['discriminator']['with_cp'] = True
     model = build_in_scope(MODELS, model_cfg)
     # The conversion that model.cpu_kernels=True makes, layer kind by layer

@@ -39,8 +39,8 @@ class BenchmarkVariant:
     ``ThinConv2d``), ``'fused_norm'`` (their instance norms + ReLU as
     ``FusedInstanceNorm2d``), ``'checkpointing'`` (``with_cp=True`` of the
     generators (each residual block) and the discriminators),
-    ``'checkpointing_all'`` (the same with every generator stage:
-    downsample, blocks, upsample). E.g.
+    ``'checkpointing_all'`` (the same with every generator stage,
+    ``with_cp='all'``: stem, downsample, blocks, upsample, head). E.g.
     ``'bf16+channels_last'``, ``'plain+bf16'``,
     ``'winograd+thin_head+fused_norm'``.
 

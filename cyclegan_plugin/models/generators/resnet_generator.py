@@ -21,7 +21,7 @@ from .residual_block import ResidualBlock
 __all__ = ['ResnetGenerator']
 
 _NUM_DOWNSAMPLINGS = 2
-CHECKPOINTABLE_STAGES = ('downsample', 'blocks', 'upsample')
+CHECKPOINTABLE_STAGES = ('stem', 'downsample', 'blocks', 'upsample', 'head')
 
 
 @MODELS.register_module()
@@ -67,11 +67,12 @@ class ResnetGenerator(BaseNetwork):
             Defaults to ``dict(type='normal', gain=0.02)``.
         with_cp (bool | Sequence[str]): Activation checkpointing in training
             (see :func:`~cyclegan_plugin.models.utils.sequential_forward`):
-            True for each residual block, or the stages whose modules are
-            checkpointed one by one, of 'downsample', 'blocks', 'upsample'.
-            Saves memory for a second forward of those modules in the
-            backward pass; weights and results are unchanged. Defaults to
-            False.
+            True for each residual block, 'all' for every stage, or the
+            stages whose modules are checkpointed one by one, of 'stem',
+            'downsample', 'blocks', 'upsample', 'head' (the stem and the head
+            are one module each). Saves memory for a second forward of those
+            modules in the backward pass; weights and results are unchanged.
+            Defaults to False.
 
     Raises:
         ValueError: If a size or mode argument is out of range.
@@ -89,16 +90,19 @@ class ResnetGenerator(BaseNetwork):
         upsample_mode: Literal['deconv', 'resize_conv', 'blur_conv'] = 'deconv',
         interp_mode: Literal['nearest', 'bilinear'] = 'nearest',
         init_cfg: Optional[Union[dict, List[dict]]] = dict(type='normal', gain=0.02),
-        with_cp: Union[bool, Sequence[str]] = False,
+        with_cp: Union[bool, str, Sequence[str]] = False,
         antialias: bool = False,
     ) -> None:
         super().__init__(init_cfg)
-        stages = ('blocks',) if with_cp is True else () if with_cp is False else with_cp
+        named = {True: ('blocks',), False: (), 'all': CHECKPOINTABLE_STAGES}
+        stages = (
+            named.get(with_cp, with_cp) if isinstance(with_cp, (bool, str)) else with_cp
+        )
         unknown = [s for s in stages if s not in CHECKPOINTABLE_STAGES]
         if isinstance(stages, str) or unknown:
             raise ValueError(
-                f'with_cp must be a bool or a list of {CHECKPOINTABLE_STAGES}, '
-                f'but got {with_cp!r}'
+                f"with_cp must be a bool, 'all' or a list of "
+                f'{CHECKPOINTABLE_STAGES}, but got {with_cp!r}'
             )
         self.checkpointed_stages = frozenset(stages)
         if min(in_channels, out_channels, base_channels) < 1 or num_blocks < 0:
@@ -194,12 +198,13 @@ class ResnetGenerator(BaseNetwork):
                 'ResnetGenerator needs H and W divisible by 4, but got input of '
                 f'shape {tuple(x.shape)}'
             )
-        x = self.stem(x)
         for name in CHECKPOINTABLE_STAGES:
-            x = sequential_forward(
-                getattr(self, name), x, name in self.checkpointed_stages
-            )
-        return self.head(x)
+            stage = getattr(self, name)
+            # The stem and the head are one unit each (conv, norm, in-place
+            # activation), not a stage of units.
+            units = (stage,) if name in ('stem', 'head') else stage
+            x = sequential_forward(units, x, name in self.checkpointed_stages)
+        return x
 
     def feature_layers(self) -> List[str]:
         """The names :meth:`encode` accepts, in the order the layers run.

@@ -1,5 +1,7 @@
 """Activation checkpointing of a network stage, module by module."""
 
+from typing import Iterable
+
 import torch
 from torch import Tensor, nn
 from torch.utils.checkpoint import checkpoint
@@ -7,7 +9,7 @@ from torch.utils.checkpoint import checkpoint
 __all__ = ['sequential_forward']
 
 
-def sequential_forward(stage: nn.Sequential, x: Tensor, with_cp: bool) -> Tensor:
+def sequential_forward(stage: Iterable[nn.Module], x: Tensor, with_cp: bool) -> Tensor:
     """Run ``stage``'s modules in order, each checkpointed when ``with_cp``.
 
     A checkpointed module keeps only its input for the backward pass and runs
@@ -20,15 +22,17 @@ def sequential_forward(stage: nn.Sequential, x: Tensor, with_cp: bool) -> Tensor
     checkpointed.
 
     Args:
-        stage (nn.Sequential): The modules.
+        stage (Iterable[nn.Module]): The modules, e.g. an ``nn.Sequential``
+            (its children are the units), or ``(module,)`` to checkpoint one
+            ``nn.Sequential`` whole (a unit whose in-place activation must
+            not be split from the layer it modifies).
         x (Tensor): The stage's input.
         with_cp (bool): Checkpoint each module.
 
     Returns:
         Tensor: The stage's output.
     """
-    if not (with_cp and torch.is_grad_enabled()):
-        return stage(x)
+    with_cp = with_cp and torch.is_grad_enabled()
     for module in stage:
-        x = checkpoint(module, x, use_reentrant=False)
+        x = checkpoint(module, x, use_reentrant=False) if with_cp else module(x)
     return x

@@ -27,6 +27,7 @@ from cyclegan_plugin.models.generators import ResnetGenerator
 from ..test_editors.test_cycle_gan import batch, build_model, build_wrappers
 
 WORLD_SIZE = 2
+CP = (False, True, 'all')  # with_cp of the generators
 # The CycleGAN settings of test_activation_checkpointing.py, now under DDP.
 SETTINGS = [
     ('OptimWrapper', False),
@@ -40,7 +41,7 @@ def _network(kind: str, with_cp: bool) -> torch.nn.Module:
     if kind == 'generator':
         net = ResnetGenerator(base_channels=8, num_blocks=2, with_cp=with_cp)
     else:
-        net = PatchDiscriminator(base_channels=8, num_conv=3, with_cp=with_cp)
+        net = PatchDiscriminator(base_channels=8, num_conv=3, with_cp=bool(with_cp))
     net.init_weights()
     return net.train()
 
@@ -78,7 +79,10 @@ def _cyclegan_steps(wrapper_type: str, cpu_kernels: bool, with_cp, rank: int):
             type='ResnetGenerator', base_channels=8, num_blocks=2, with_cp=with_cp
         ),
         discriminator=dict(
-            type='PatchDiscriminator', base_channels=8, num_conv=2, with_cp=with_cp
+            type='PatchDiscriminator',
+            base_channels=8,
+            num_conv=2,
+            with_cp=bool(with_cp),
         ),
         cpu_kernels=cpu_kernels,
     )
@@ -99,12 +103,12 @@ def _worker(rank: int, store: str, out_dir: str) -> None:
     )
     try:
         results = {}
+        # 'all': every generator stage (the discriminators take a bool).
         for kind in ('generator', 'discriminator'):
-            results[kind] = {cp: _network_steps(kind, cp, rank) for cp in (False, True)}
+            results[kind] = {cp: _network_steps(kind, cp, rank) for cp in CP}
         for wrapper_type, cpu_kernels in SETTINGS:
             results[(wrapper_type, cpu_kernels)] = {
-                cp: _cyclegan_steps(wrapper_type, cpu_kernels, cp, rank)
-                for cp in (False, True)
+                cp: _cyclegan_steps(wrapper_type, cpu_kernels, cp, rank) for cp in CP
             }
         torch.save(results, os.path.join(out_dir, f'rank{rank}.pth'))
     finally:
@@ -132,16 +136,17 @@ def assert_equal(a: dict, b: dict, where: str) -> None:
         assert torch.equal(a[key], b[key]), f'{where}: {key}'
 
 
+@pytest.mark.parametrize('with_cp', [True, 'all'])
 @pytest.mark.parametrize('kind', ['generator', 'discriminator'])
-def test_ddp_gradients_bit_exact_with_checkpointing(ranks, kind):
+def test_ddp_gradients_bit_exact_with_checkpointing(ranks, kind, with_cp):
     for rank, results in enumerate(ranks):
-        plain, ours = results[kind][False], results[kind][True]
+        plain, ours = results[kind][False], results[kind][with_cp]
         for step in (0, 1):
             where = f'rank {rank}, step {step}'
             assert_equal(plain['grads'][step], ours['grads'][step], where)
         assert_equal(plain['state'], ours['state'], f'rank {rank}, weights')
     # Synchronised: both ranks hold one gradient, the mean of their own ones.
-    ours = [results[kind][True] for results in ranks]
+    ours = [results[kind][with_cp] for results in ranks]
     for step in (0, 1):
         assert_equal(ours[0]['grads'][step], ours[1]['grads'][step], f'step {step}')
     for name, grad in ours[0]['grads'][0].items():
@@ -150,13 +155,14 @@ def test_ddp_gradients_bit_exact_with_checkpointing(ranks, kind):
         assert not torch.equal(grad, ours[0]['local'][name]), name
 
 
+@pytest.mark.parametrize('with_cp', [True, 'all'])
 @pytest.mark.parametrize('setting', SETTINGS, ids=['fp32', 'cpu_kernels', 'bf16'])
-def test_ddp_cyclegan_steps_identical_with_checkpointing(ranks, setting):
+def test_ddp_cyclegan_steps_identical_with_checkpointing(ranks, setting, with_cp):
     for rank, results in enumerate(ranks):
-        plain, ours = results[setting][False], results[setting][True]
+        plain, ours = results[setting][False], results[setting][with_cp]
         assert ours['logs'] == plain['logs'], f'rank {rank}'
         assert_equal(plain['state'], ours['state'], f'rank {rank}')
     # The ranks trained on different images and still hold the same weights.
-    ours = [results[setting][True] for results in ranks]
+    ours = [results[setting][with_cp] for results in ranks]
     assert ours[0]['logs'] != ours[1]['logs']
     assert_equal(ours[0]['state'], ours[1]['state'], 'rank 0 vs rank 1')

@@ -13,6 +13,8 @@ from analysis.benchmark_measures import count_gflop
 from analysis.benchmark_variant import BenchmarkVariant as V
 from mmengine.config import Config
 
+from cyclegan_plugin.models.generators.resnet_generator import CHECKPOINTABLE_STAGES
+
 ADAM = dict(type='FastAdam', lr=2e-4, betas=(0.5, 0.999))
 CFG = Config(
     dict(
@@ -71,11 +73,7 @@ def test_checkpointing_variant_checkpoints_both_networks():
     assert model.generators.A.checkpointed_stages == {'blocks'}
     assert model.discriminators.A.with_cp
     model, _ = _build_ours(CFG, V(checkpointing_all=True), 'cpu')
-    assert model.generators.B.checkpointed_stages == {
-        'downsample',
-        'blocks',
-        'upsample',
-    }
+    assert model.generators.B.checkpointed_stages == set(CHECKPOINTABLE_STAGES)
     results = run_benchmark(
         CFG, [V(), V(checkpointing=True)], 'train', size=32, iters=1, warmup=0,
         repeats=1, measure_memory=False,
@@ -171,8 +169,8 @@ def test_several_configs_interleaved_each_against_the_first():
             contrastive['sec_per_iter_rounds'], cycle['sec_per_iter_rounds']
         )]  # fmt: skip
         assert contrastive['time_vs_first_config'] == pytest.approx(
-            sorted(ratios)[0] / 2 + sorted(ratios)[1] / 2, abs=1e-3
-        )
+            sum(ratios) / 2, rel=0.02
+        )  # the median of two rounds, from times rounded to 0.1 ms
         # One generator and one discriminator: less work than CycleGAN's two.
         assert 0 < contrastive['gflop_per_iter'] < cycle['gflop_per_iter']
         assert contrastive['speedup_vs_plain'] is None and contrastive['valid']

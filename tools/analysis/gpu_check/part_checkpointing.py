@@ -20,7 +20,7 @@ from .steps import StepFailed
 SETTINGS = {
     'none': (False, False),
     'blocks': (True, True),  # residual blocks; each discriminator conv layer
-    'all': (['downsample', 'blocks', 'upsample'], True),
+    'all': ('all', True),  # every generator stage
 }
 CONFIG = 'configs/cyclegan_h2z.py'
 
