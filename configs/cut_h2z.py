@@ -7,7 +7,7 @@ _base_ = [
     './_base_/models/cut_resnet9_patchgan.py',
     './_base_/datasets/unpaired_256.py',
     './_base_/schedules/linear_decay_400e.py',
-    './_base_/evaluation/fid_kid.py',
+    './_base_/evaluation/fid_kid_AtoB.py',  # CUT translates A -> B only
     './_base_/default_runtime.py',
 ]
 
@@ -20,10 +20,3 @@ default_hooks = dict(checkpoint=dict(interval=13340))  # every 10 epochs
 custom_hooks = [
     dict(type='TranslationVisualizationHook', interval=1334, num_images=4),
 ]
-
-# CUT translates A -> B only: the scores of that direction.
-val_evaluator = [
-    dict(type='FID', directions=('AtoB',)),
-    dict(type='KID', directions=('AtoB',)),
-]
-test_evaluator = [dict(metric, bootstrap=100) for metric in val_evaluator]

@@ -59,3 +59,25 @@ def test_cut_model_builds_with_one_optimizer_group_per_network_kind():
     assert channels == [3, 128, 256, 256, 256]
     with torch.no_grad():
         assert model.discriminators.A(torch.zeros(1, 3, 64, 64)).shape == (1, 1, 6, 6)
+
+
+def test_fastcut_cpu_budget_matches_the_cyclegan_cpu_recipe():
+    fast, cycle = _load('fastcut_h2z_cpu.py'), _load('cyclegan_h2z_cpu.py')
+    reference = _load('fastcut_h2z.py')
+    changed = {k for k in reference.model if reference.model[k] != fast.model[k]}
+    assert changed == {'generator'}  # FastCUT's loss and options unchanged
+    for key in ('base_channels', 'num_blocks'):
+        assert fast.model.generator[key] == cycle.model.generator[key]
+    assert fast.model.discriminator.base_channels == 64
+    for loader in ('train_dataloader', 'val_dataloader'):
+        assert fast[loader].batch_size == cycle[loader].batch_size
+        assert fast[loader].dataset.pipeline == cycle[loader].dataset.pipeline
+    assert fast.optim_wrapper == cycle.optim_wrapper  # bf16, Adam 2e-4
+    n = fast.train_cfg.max_iters
+    assert (fast.param_scheduler.begin, fast.param_scheduler.end) == (n // 2, n)
+    model = MODELS.build(fast.model)
+    x = torch.zeros(1, 3, 64, 64)
+    with torch.no_grad():
+        feats = model.generators.A.encode(x, fast.model.nce_layers)
+    # The deepest NCE layer holds exactly the 256 sampled patches.
+    assert feats[-1].shape[-2:] == (16, 16) and fast.model.num_patches == 256
