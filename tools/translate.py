@@ -13,6 +13,11 @@ another input's output (``x.jpg`` and ``x.png`` both give ``x.png``), or if
 outputs exist already (``--overwrite`` replaces them). An image that cannot be
 translated (corrupt, too small, too large for the memory) is reported and
 skipped; the run ends with ``error: N translated, M failed: ...`` (exit 2).
+
+Speed (``--backend pytorch``): ``--winograd`` (the plugin's CPU kernels, fp32),
+``--bf16`` (bfloat16 autocast: outputs within a few levels of fp32) and
+``--compile`` (``torch.compile``; it compiles again for each new image size, so
+it pays off with ``--size``); docs/benchmarks.md compares them.
 """
 
 import argparse
@@ -23,6 +28,7 @@ import torch
 
 from cyclegan_plugin.apis import (
     PartialTranslationError,
+    enable_compile,
     enable_winograd,
     init_model,
     load_config,
@@ -129,6 +135,18 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '(model.cpu_kernels=True; faster on CPUs)',
     )
     parser.add_argument(
+        '--bf16',
+        action='store_true',
+        help='run the generator in bfloat16 autocast (faster on CPUs with '
+        'AMX or AVX-512 BF16 and on GPUs; outputs within a few levels of fp32)',
+    )
+    parser.add_argument(
+        '--compile',
+        action='store_true',
+        help='torch.compile the generator (compiles for each new image size: '
+        'use it with --size)',
+    )
+    parser.add_argument(
         '--backend',
         choices=('pytorch',) + BACKENDS,
         default='pytorch',
@@ -148,8 +166,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if args.backend != 'pytorch':
-        if args.winograd:
-            raise ValueError('--winograd applies to --backend pytorch only')
+        for flag in ('winograd', 'bf16', 'compile'):
+            if getattr(args, flag):
+                raise ValueError(f'--{flag} applies to --backend pytorch only')
         model = ExportedModel(args.checkpoint, args.backend)
         if model.direction != args.direction:
             raise ValueError(
@@ -161,22 +180,28 @@ def main(argv: Optional[List[str]] = None) -> None:
         cfg = load_config(args.config)
         if args.winograd:
             enable_winograd(cfg)
+        if args.compile:
+            enable_compile(cfg)
         model = init_model(
             cfg, args.checkpoint, device, trust_checkpoint=args.trust_checkpoint
         )
+    autocast = torch.autocast(
+        torch.device(device).type, dtype=torch.bfloat16, enabled=args.bf16
+    )
     try:
-        written = translate_images(
-            model,
-            args.input if len(args.input) > 1 else args.input[0],
-            args.out,
-            direction=args.direction,
-            size=args.size,
-            batch_size=args.batch_size,
-            ext=args.ext,
-            overwrite=args.overwrite,
-            tile_size=args.tile,
-            tile_overlap=args.tile_overlap,
-        )
+        with autocast:
+            written = translate_images(
+                model,
+                args.input if len(args.input) > 1 else args.input[0],
+                args.out,
+                direction=args.direction,
+                size=args.size,
+                batch_size=args.batch_size,
+                ext=args.ext,
+                overwrite=args.overwrite,
+                tile_size=args.tile,
+                tile_overlap=args.tile_overlap,
+            )
     except PartialTranslationError as err:
         print(f'Wrote {len(err.written)} images to {args.out}')
         raise

@@ -2,7 +2,13 @@
 
 from .baselines import score_baseline
 from .cli import run_cli
-from .config import check_work_dir, enable_amp, enable_winograd, load_config
+from .config import (
+    check_work_dir,
+    enable_amp,
+    enable_compile,
+    enable_winograd,
+    load_config,
+)
 from .inference import (
     PartialTranslationError,
     collect_images,
@@ -20,6 +26,7 @@ __all__ = [
     'PartialTranslationError',
     'collect_images',
     'enable_amp',
+    'enable_compile',
     'enable_winograd',
     'init_model',
     'load_config',

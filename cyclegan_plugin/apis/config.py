@@ -321,3 +321,32 @@ def enable_winograd(cfg: Config) -> Config:
         )
     model['cpu_kernels'] = True
     return cfg
+
+
+def enable_compile(cfg: Config) -> Config:
+    """Compile the model's networks with ``torch.compile`` (default options).
+
+    Sets ``model.compile_cfg=dict()``. Compilation happens at the first call
+    with each new input shape, so it pays off over many images of one size
+    (e.g. ``tools/translate.py --size N``).
+
+    Args:
+        cfg (Config): The config, changed in place.
+
+    Returns:
+        Config: The same config.
+
+    Raises:
+        KeyError: If the config has no ``model``.
+        ValueError: If the model type has no ``compile_cfg`` option.
+    """
+    model = cfg.get('model')
+    if not model:
+        raise KeyError('--compile needs a model in the config.')
+    if not _accepts(model.get('type'), 'compile_cfg'):
+        raise ValueError(
+            f'--compile: model type {model.get("type")!r} has no compile_cfg '
+            'option (CycleGAN has).'
+        )
+    model['compile_cfg'] = dict()
+    return cfg

@@ -1,4 +1,4 @@
-"""The CPU fast path end to end: train with Winograd convs, translate with either."""
+"""The CPU fast paths end to end: train with Winograd convs, translate with each."""
 
 import cv2
 import numpy as np
@@ -39,7 +39,8 @@ def test_train_winograd_then_translate_with_and_without(tmp_path):
 
     inputs = sorted((tiny_data_root() / 'testA').glob('*.png'))[:2]
     outputs = {}
-    for flags in ((), ('--winograd',)):
+    variants = ((), ('--winograd',), ('--bf16',), ('--bf16', '--compile'))
+    for flags in variants:
         out = tmp_path / ('out' + '_'.join(flags))
         run_tool(
             'tools/translate.py', cfg, work / 'iter_4.pth', *inputs, '--out', out,
@@ -51,3 +52,17 @@ def test_train_winograd_then_translate_with_and_without(tmp_path):
         # Float rounding may move a pixel across a uint8 step, no further.
         diff = np.abs(native_img.astype(int) - fast_img.astype(int))
         assert diff.max() <= 1
+    # bfloat16 keeps 8 significant bits: a few levels, and compiled code
+    # computes what eager bf16 does up to the order of its sums.
+    for flags in variants[2:]:
+        for native_img, bf16_img in zip(outputs[()], outputs[flags]):
+            assert bf16_img.shape == (64, 64, 3)
+            diff = np.abs(native_img.astype(int) - bf16_img.astype(int))
+            assert diff.max() <= 8, flags
+    proc = run_tool(
+        'tools/translate.py', cfg, work / 'iter_4.pth', *inputs, '--out',
+        tmp_path / 'ort', '--backend', 'onnxruntime', '--bf16', check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert '--bf16 applies to --backend pytorch only' in proc.stderr
+    assert not (tmp_path / 'ort').exists()
