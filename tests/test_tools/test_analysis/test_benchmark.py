@@ -181,3 +181,16 @@ def test_several_configs_interleaved_each_against_the_first():
         run_benchmark({'cut': cut}, [V(channels_last=True)], measure_memory=False)
     with pytest.raises(ValueError, match='at least one config'):
         run_benchmark({}, [V()])
+
+
+def test_onnxruntime_fp16_graph_within_the_export_tolerance():
+    from cyclegan_plugin.deploy.half_precision_generator import FP16_TOLERANCE
+
+    ours, half = run_benchmark(
+        CFG, [V(), V('onnxruntime', amp='fp16')], 'infer', size=32,
+        iters=1, warmup=1, repeats=1, measure_memory=False,
+    )  # fmt: skip
+    assert half['variant'] == 'onnxruntime+fp16' and half['valid']
+    assert half['gflop_per_iter'] == ours['gflop_per_iter']
+    # float16 arithmetic: not float32's result, but within the tolerance.
+    assert 0 < half['max_abs_diff_vs_fp32'] <= FP16_TOLERANCE

@@ -17,6 +17,7 @@ from analysis.benchmark_variant import BenchmarkVariant
         ('winograd+compile', BenchmarkVariant(compile=True, winograd=True)),
         ('winograd+thin-head', BenchmarkVariant(winograd=True, thin_head=True)),
         ('onnxruntime', BenchmarkVariant('onnxruntime')),
+        ('onnxruntime+fp16', BenchmarkVariant('onnxruntime', amp='fp16')),
         ('fp32+checkpointing', BenchmarkVariant(checkpointing=True)),
     ],
 )
