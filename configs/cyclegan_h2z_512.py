@@ -1,11 +1,12 @@
 # The paper's recipe at 512x512 (resize to 572, random 512 crop: the 286/256
 # ratio of the 256 recipe), with activation checkpointing of every generator
-# stage and every discriminator layer: it recomputes their activations in the
-# backward pass instead of keeping them, which changes no gradient. Measured
-# on a 2-core CPU (fp32, batch 1, peak resident set of the process): 5.1 GB
-# instead of 10.2 GB, for 1.24x the time per step; the residual blocks alone
-# (with_cp=True) give 6.2 GB for 1.19x (docs/benchmarks.md, "Training memory
-# at high resolution"). On a GPU the saving is in allocated memory likewise.
+# stage (stem to head) and every discriminator layer: it recomputes their
+# activations in the backward pass instead of keeping them, which changes no
+# gradient. Measured on a 2-core CPU (fp32, batch 1, peak resident set of the
+# process): 4.4 GB instead of 10.1 GB, at the same time per step within the
+# noise; the residual blocks alone (with_cp=True) give 6.2 GB for 1.19x
+# (docs/benchmarks.md, "Training memory at high resolution"). On a GPU the
+# saving is in allocated memory likewise.
 _base_ = './cyclegan_h2z.py'
 
 load_size = 572
