@@ -311,15 +311,20 @@ def enable_winograd(cfg: Config) -> Config:
         KeyError: If the config has no ``model``.
         ValueError: If the model type has no ``cpu_kernels`` option.
     """
+    return _set_model_option(cfg, '--winograd', 'cpu_kernels', True)
+
+
+def _set_model_option(cfg: Config, flag: str, key: str, value: Any) -> Config:
+    """``cfg.model[key] = value``, refused by name if the model lacks ``key``."""
     model = cfg.get('model')
     if not model:
-        raise KeyError('--winograd needs a model in the config.')
-    if not _accepts(model.get('type'), 'cpu_kernels'):
+        raise KeyError(f'{flag} needs a model in the config.')
+    if not _accepts(model.get('type'), key):
         raise ValueError(
-            f'--winograd: model type {model.get("type")!r} has no cpu_kernels '
+            f'{flag}: model type {model.get("type")!r} has no {key} '
             'option (CycleGAN has).'
         )
-    model['cpu_kernels'] = True
+    model[key] = value
     return cfg
 
 
@@ -340,13 +345,4 @@ def enable_compile(cfg: Config) -> Config:
         KeyError: If the config has no ``model``.
         ValueError: If the model type has no ``compile_cfg`` option.
     """
-    model = cfg.get('model')
-    if not model:
-        raise KeyError('--compile needs a model in the config.')
-    if not _accepts(model.get('type'), 'compile_cfg'):
-        raise ValueError(
-            f'--compile: model type {model.get("type")!r} has no compile_cfg '
-            'option (CycleGAN has).'
-        )
-    model['compile_cfg'] = dict()
-    return cfg
+    return _set_model_option(cfg, '--compile', 'compile_cfg', dict())

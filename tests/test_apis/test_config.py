@@ -174,3 +174,18 @@ def test_data_root_reaches_every_dataloader(tmp_path):
         load_config(
             str(CONFIGS / 'cyclegan_h2z_cpu.py'), data_root=str(tmp_path / 'missing')
         )
+
+
+def test_enable_compile_sets_the_option_or_refuses_by_name():
+    from mmengine.config import Config
+
+    from cyclegan_plugin.apis import enable_compile
+
+    cfg = enable_compile(Config(dict(model=dict(type='CycleGAN'))))
+    assert cfg.model.compile_cfg == dict()
+    with pytest.raises(
+        ValueError, match="--compile: model type 'CUT' has no compile_cfg"
+    ):
+        enable_compile(Config(dict(model=dict(type='CUT'))))
+    with pytest.raises(KeyError, match='--compile needs a model'):
+        enable_compile(Config(dict()))
