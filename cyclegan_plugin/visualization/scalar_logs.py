@@ -12,6 +12,8 @@ import numpy as np
 BOOKKEEPING_KEYS = ('step', 'iter', 'epoch', 'time', 'data_time', 'memory')
 
 Series = Dict[str, Tuple[np.ndarray, np.ndarray]]
+# Runs and baselines never share a colour, so a legend entry is unambiguous.
+RUN_COLORS = ('tab:blue', 'tab:orange', 'tab:brown', 'tab:olive', 'tab:cyan')
 BASELINE_COLORS = ('tab:red', 'tab:gray', 'tab:green', 'tab:purple')
 
 
@@ -142,26 +144,30 @@ def moving_average(values: np.ndarray, window: int) -> np.ndarray:
 
 
 def plot_curves(
-    series: Series,
+    runs: Mapping[str, Series],
     out: str,
     keys: Optional[Sequence[str]] = None,
     smooth: int = 1,
     title: str = '',
     baselines: Optional[Mapping[str, Mapping[str, float]]] = None,
 ) -> List[str]:
-    """One subplot per key: raw values (faint) and their moving average.
+    """One subplot per key: each run's raw values (faint) and moving average.
 
-    A baseline's score of a key (e.g. the identity translator's ``FID-AtoB``)
-    is drawn on that key's subplot as a dashed horizontal line with a legend.
+    Several runs share each subplot in their own colours with a legend, so
+    that e.g. two models' FID curves can be compared. A run without a key is
+    left out of that key's subplot. A baseline's score of a key (e.g. the
+    identity translator's ``FID-AtoB``) is drawn on that key's subplot as a
+    dashed horizontal line.
 
     Uses matplotlib's object API (no pyplot, no global backend change);
     matplotlib comes with MMEngine.
 
     Args:
-        series (Series): From :func:`load_scalars`.
+        runs (Mapping[str, Series]): Scalars per run label, each from
+            :func:`load_scalars`, e.g. ``{'run': load_scalars(logs)}``.
         out (str): Image file to write (format from its extension).
         keys (Sequence[str], optional): Keys to draw. Defaults to None: every
-            key except :data:`BOOKKEEPING_KEYS`.
+            key of any run except :data:`BOOKKEEPING_KEYS`.
         smooth (int): Moving-average window. Defaults to 1 (none).
         title (str): Figure title. Defaults to ''.
         baselines (Mapping[str, Mapping[str, float]], optional): Scores per
@@ -172,54 +178,61 @@ def plot_curves(
         list[str]: The keys drawn.
 
     Raises:
-        KeyError: If a requested key is not in the logs (lists those that are).
-        ValueError: If there is nothing to draw or ``smooth < 1``.
+        KeyError: If a requested key is in no run's logs (lists those that are).
+        ValueError: If there is nothing to draw, no run, or ``smooth < 1``.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     if smooth < 1:
         raise ValueError(f'smooth must be >= 1, but got {smooth}')
+    if not runs:
+        raise ValueError('nothing to plot: no run given')
+    available = list(dict.fromkeys(key for series in runs.values() for key in series))
     if keys is None:
-        keys = [k for k in series if k not in BOOKKEEPING_KEYS]
-    missing = [k for k in keys if k not in series]
+        keys = [k for k in available if k not in BOOKKEEPING_KEYS]
+    missing = [k for k in keys if k not in available]
     if missing:
         raise KeyError(
-            f'keys {missing} are not in the logs; available: {sorted(series)}'
+            f'keys {missing} are not in the logs; available: {sorted(available)}'
         )
     if not keys:
-        raise ValueError(f'nothing to plot: the logs hold only {sorted(series)}')
+        raise ValueError(f'nothing to plot: the logs hold only {sorted(available)}')
     cols = min(3, len(keys))
     rows = math.ceil(len(keys) / cols)
     figure = Figure(figsize=(5 * cols, 3.2 * rows), layout='constrained')
     FigureCanvasAgg(figure)
     for index, key in enumerate(keys):
         axes = figure.add_subplot(rows, cols, index + 1)
-        steps, values = series[key]
-        if smooth > 1:
-            axes.plot(steps, values, color='tab:blue', alpha=0.25, linewidth=0.8)
-        # Metrics are logged once per validation: show their few points.
-        marker = 'o' if len(steps) < 50 else None
-        axes.plot(
-            steps,
-            moving_average(values, smooth),
-            color='tab:blue',
-            marker=marker,
-            label='run',
-        )
+        for number, (run, series) in enumerate(runs.items()):
+            if key not in series:
+                continue
+            color = RUN_COLORS[number % len(RUN_COLORS)]
+            steps, values = series[key]
+            if smooth > 1:
+                axes.plot(steps, values, color=color, alpha=0.25, linewidth=0.8)
+            # Metrics are logged once per validation: show their few points.
+            marker = 'o' if len(steps) < 50 else None
+            axes.plot(
+                steps,
+                moving_average(values, smooth),
+                color=color,
+                marker=marker,
+                label=run,
+            )
         lines = [
             (label, scores[key])
             for label, scores in (baselines or {}).items()
             if key in scores
         ]
-        for index, (label, value) in enumerate(lines):
+        for number, (label, value) in enumerate(lines):
             axes.axhline(
                 value,
-                color=BASELINE_COLORS[index % len(BASELINE_COLORS)],
+                color=BASELINE_COLORS[number % len(BASELINE_COLORS)],
                 linestyle='--',
                 label=f'{label} ({value:.4g})',
             )
-        if lines:
+        if lines or len(runs) > 1:
             axes.legend(fontsize='small')
         axes.set_title(key)
         axes.set_xlabel('step')

@@ -115,3 +115,41 @@ def test_validation_fid_kid_during_training_reach_the_plot(tmp_path, fake_weight
         assert list(steps) == [2, 4] and all(v == v for v in values)
     out = load_tool().main([cfg.work_dir, '--keys', *keys])
     assert cv2.imread(out) is not None
+
+
+def test_two_runs_on_the_same_plot(tmp_path, capsys):
+    def write_run(name, scale, keys):
+        vis_data = tmp_path / name / '20240101_000000' / 'vis_data'
+        vis_data.mkdir(parents=True)
+        lines = [
+            {**{key: scale * (300.0 - 10 * s) for key in keys}, 'step': 100 * s}
+            for s in range(1, 6)
+        ]
+        (vis_data / 'scalars.json').write_text('\n'.join(json.dumps(x) for x in lines))
+        return str(tmp_path / name)
+
+    cyclegan = write_run('cyclegan', 1.0, ['FID-AtoB', 'FID-BtoA'])
+    fastcut = write_run('fastcut', 0.9, ['FID-AtoB'])
+    tool = load_tool()
+    one, two = tmp_path / 'one.png', tmp_path / 'two.png'
+    tool.main([cyclegan, '--keys', 'FID-AtoB', '--out', str(one)])
+    # A key only one run logged is drawn from that run alone.
+    tool.main(
+        [cyclegan, fastcut, '--labels', 'CycleGAN', 'FastCUT', '--out', str(two)]
+        + ['--keys', 'FID-AtoB', 'FID-BtoA']
+    )
+    assert 'Plotted FID-AtoB, FID-BtoA from 2 log(s)' in capsys.readouterr().out
+
+    # The second run is drawn in orange (tab:orange), the first alone is not.
+    def orange_pixels(path):
+        image = cv2.imread(str(path)).astype(int)
+        b, g, r = image[..., 0], image[..., 1], image[..., 2]
+        return int(((r > 220) & (g > 100) & (g < 150) & (b < 40)).sum())
+
+    assert orange_pixels(one) == 0 and orange_pixels(two) > 100
+    with pytest.raises(ValueError, match='1 label.* for 2 work dir'):
+        tool.main([cyclegan, fastcut, '--labels', 'CycleGAN'])
+    with pytest.raises(ValueError, match=r"\['run'\] more than once"):
+        tool.main([cyclegan, fastcut, '--labels', 'run', 'run'])
+    with pytest.raises(KeyError, match='KID-AtoB'):
+        tool.main([cyclegan, fastcut, '--keys', 'KID-AtoB'])

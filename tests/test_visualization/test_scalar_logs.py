@@ -66,7 +66,11 @@ def test_plot_selected_and_default_keys(tmp_path):
     )
     series = load_scalars([str(log)])
     out = tmp_path / 'curves.png'
-    assert plot_curves(series, str(out), smooth=5) == ['loss_G', 'loss_D', 'lr']
+    assert plot_curves({'run': series}, str(out), smooth=5) == [
+        'loss_G',
+        'loss_D',
+        'lr',
+    ]
     assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     with pytest.raises(KeyError, match=r"\['FID'\].*available"):
-        plot_curves(series, str(out), keys=['loss_G', 'FID'])
+        plot_curves({'run': series}, str(out), keys=['loss_G', 'FID'])
