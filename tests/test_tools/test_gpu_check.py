@@ -182,6 +182,35 @@ def test_a_failing_step_says_why_and_no_time_left_skips(tmp_path):
         runner.run('late', ['true'], timeout_s=30)
 
 
+def test_a_crashed_childs_reason_stays_in_the_tail(tmp_path):
+    runner = StepRunner(
+        time.monotonic() + 60, tmp_path, dict(os.environ), REPO, min_step_s=0.5
+    )
+    # As torchrun logs a rank that gloo aborted: the reason, then a long summary.
+    code = (
+        'import sys\n'
+        "print('[rank1] step 1', file=sys.stderr)\n"
+        'print("terminate called after throwing an instance of \'gloo::IoException\'",'
+        ' file=sys.stderr)\n'
+        "print('  what():  Connection reset by peer', file=sys.stderr)\n"
+        "for i in range(30): print(f'summary line {i}', file=sys.stderr)\n"
+        'sys.exit(1)\n'
+    )
+    step = runner.run('ddp', [sys.executable, '-c', code], timeout_s=30)
+    tail = step.tail()
+    assert tail[:3] == [
+        "terminate called after throwing an instance of 'gloo::IoException'",
+        '  what():  Connection reset by peer',
+        '...',
+    ]
+    assert tail[3:] == [f'summary line {i}' for i in range(10, 30)]
+    with pytest.raises(StepFailed) as failed:
+        step.check()
+    assert failed.value.tail == tail
+    quiet = runner.run('quiet', [sys.executable, '-c', 'print(1)'], timeout_s=30)
+    assert quiet.tail() == ['1']
+
+
 def test_validate_report_names_what_is_wrong():
     report = {'schema_version': 1}
     assert "report: 'tool' missing" in validate_report(report)

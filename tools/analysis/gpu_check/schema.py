@@ -47,7 +47,7 @@ PART: Table = (
     ('seconds', 'float', 'wall time of the part'),
     ('error', 'str', "failed only: why, in one line"),
     ('reason', 'str', 'skipped, skipped_on_cpu only: why'),
-    ('log_tail', 'list', "failed only, when a step failed: its last lines of stderr"),
+    ('log_tail', 'list', "failed only: stderr's lines saying why, then its last"),
 )  # fmt: skip
 PARTS: Dict[str, Table] = {
     'env': (

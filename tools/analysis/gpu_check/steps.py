@@ -87,10 +87,36 @@ class StepResult:
                 return line
         return lines[-1] if lines else '(no output on stderr)'
 
-    def tail(self, lines: int = 20) -> List[str]:
-        """The last ``lines`` lines of stderr (of stdout if stderr is empty)."""
+    def tail(self, lines: int = 20, reasons: int = 10) -> List[str]:
+        """The last lines of stderr (of stdout if stderr is empty).
+
+        A crashed child of a launcher (a DDP rank aborted by gloo, say)
+        explains itself long before the launcher's own summary ends the log,
+        so the last ``reasons`` distinct earlier lines that read like an
+        explanation (an exception, ``terminate called ...``, a signal) come
+        first, then ``'...'``, then the last ``lines`` lines.
+
+        Args:
+            lines (int): How many last lines. Defaults to 20.
+            reasons (int): How many earlier explaining lines at most.
+                Defaults to 10.
+        """
         text = self.stderr if self.stderr.strip() else self.stdout
-        return text.rstrip().splitlines()[-lines:]
+        all_lines = text.rstrip().splitlines()
+        last, earlier = all_lines[-lines:], all_lines[:-lines]
+        explaining = [line for line in earlier if _explains(line)]
+        explaining = list(dict.fromkeys(explaining))[-reasons:] if reasons else []
+        return explaining + ['...'] + last if explaining else last
+
+
+# What a process that died says about it, besides a Python exception.
+_DEATH_NOTES = ('terminate called', 'what():', 'Aborted', 'Segmentation fault',
+                'Signal ', 'signal ', 'Traceback (most recent call last)')  # fmt: skip
+
+
+def _explains(line: str) -> bool:
+    line = line.strip()
+    return _looks_like_exception(line) or any(note in line for note in _DEATH_NOTES)
 
 
 def _looks_like_exception(line: str) -> bool:
