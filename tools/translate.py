@@ -35,7 +35,11 @@ from cyclegan_plugin.apis import (
     translate_images,
 )
 from cyclegan_plugin.apis.cli import run_cli
-from cyclegan_plugin.apis.inference import check_batch_size, check_ext, check_size
+from cyclegan_plugin.apis.translation_inputs import (
+    check_batch_size,
+    check_ext,
+    check_size,
+)
 from cyclegan_plugin.deploy import BACKENDS, ExportedModel
 from cyclegan_plugin.structures import DIRECTIONS
 

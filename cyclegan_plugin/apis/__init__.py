@@ -9,21 +9,17 @@ from .config import (
     enable_winograd,
     load_config,
 )
-from .inference import (
-    PartialTranslationError,
-    collect_images,
-    init_model,
-    load_weights,
-    translate_array,
-    translate_batch,
-    translate_images,
-)
+from .inference import translate_array, translate_batch, translate_images
 from .inferencer import CycleGANInferencer
+from .model_loading import check_device, init_model, load_weights
+from .partial_translation_error import PartialTranslationError
+from .translation_inputs import collect_images
 
 __all__ = [
     'CycleGANInferencer',
     'check_work_dir',
     'PartialTranslationError',
+    'check_device',
     'collect_images',
     'enable_amp',
     'enable_compile',

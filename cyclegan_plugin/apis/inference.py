@@ -1,297 +1,37 @@
-"""Load a trained model and translate image files (used by tools/translate.py)."""
+"""Translate images with a trained model (used by tools/translate.py)."""
 
-import glob
 import itertools
 import os.path as osp
 import warnings
-from typing import (
-    Dict,
-    Iterable,
-    Iterator,
-    List,
-    NamedTuple,
-    Optional,
-    Tuple,
-    Union,
-)
+from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
 import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mmengine.config import Config
 
 from cyclegan_plugin.apis.cli import is_out_of_memory
-from cyclegan_plugin.datasets.image_files import (
-    IMG_EXTENSIONS,
-    list_images,
-    unique_files,
+from cyclegan_plugin.apis.partial_translation_error import (
+    PartialTranslationError,
+    reason_with_path,
+)
+from cyclegan_plugin.apis.translation_inputs import (
+    check_batch_size,
+    check_distinct,
+    check_ext,
+    check_size,
+    check_tiling,
+    collect_sources,
+    output_path,
 )
 from cyclegan_plugin.datasets.transforms.image_io import imread_rgb
 from cyclegan_plugin.deploy import ExportedGenerator, TiledGenerator, size_divisor
-from cyclegan_plugin.engine.runner import check_model_state_dict
 from cyclegan_plugin.fileio import (
     check_new_outputs,
     check_outside_inputs,
     write_image_atomic,
 )
-from cyclegan_plugin.models.utils import load_weights_file
-from cyclegan_plugin.registry import MODELS, build_in_scope
 from cyclegan_plugin.structures import Direction, check_direction
-
-
-def load_weights(checkpoint: str, trust_checkpoint: bool = False) -> dict:
-    """Read a checkpoint's ``state_dict`` without running pickled code.
-
-    Args:
-        checkpoint (str): Plugin or MMEngine checkpoint file.
-        trust_checkpoint (bool): Allow full unpickling (only for files from a
-            source you trust). Defaults to False.
-
-    Returns:
-        dict: Parameter name → tensor.
-
-    Raises:
-        FileNotFoundError: If the file does not exist.
-        ValueError: If it is empty, not a torch file or damaged, or needs
-            unpickling and ``trust_checkpoint`` is off.
-        RuntimeError: If it holds no state_dict.
-    """
-    ckpt = load_weights_file(checkpoint, trust=trust_checkpoint)
-    state = ckpt.get('state_dict', ckpt)
-    if not isinstance(state, dict):
-        raise RuntimeError(f'{checkpoint!r} holds no state_dict.')
-    return {
-        k[len('module.') :] if k.startswith('module.') else k: v
-        for k, v in state.items()
-    }
-
-
-def init_model(
-    config: Union[str, Config],
-    checkpoint: Optional[str] = None,
-    device: Union[str, torch.device] = 'cpu',
-    trust_checkpoint: bool = False,
-) -> torch.nn.Module:
-    """Build the config's model and load a checkpoint for inference.
-
-    Args:
-        config (str | Config): Config file or object.
-        checkpoint (str, optional): Weights; a generator-only file suffices.
-        device (str | torch.device): Defaults to ``'cpu'``.
-        trust_checkpoint (bool): See :func:`load_weights`.
-
-    Returns:
-        nn.Module: The model in eval mode.
-
-    Raises:
-        RuntimeError: If ``device`` is a CUDA device that is not available
-            (see :func:`check_device`), before anything is built.
-    """
-    check_device(device)
-    cfg = Config.fromfile(config) if isinstance(config, str) else config
-    model = build_in_scope(MODELS, cfg.model)
-    if checkpoint is not None:
-        state = load_weights(checkpoint, trust_checkpoint)
-        check_model_state_dict(model, state, source=checkpoint)
-        model.load_state_dict(state, strict=False)
-    return model.to(device).eval()
-
-
-def check_device(device: Union[str, torch.device]) -> torch.device:
-    """The device to run on, refused early when it is not there.
-
-    Args:
-        device (str | torch.device): E.g. ``'cpu'``, ``'cuda'``, ``'cuda:1'``.
-
-    Returns:
-        torch.device: The parsed device.
-
-    Raises:
-        ValueError: If the string names no device type.
-        RuntimeError: If it is a CUDA device and that GPU is not available.
-    """
-    try:
-        parsed = torch.device(device)
-    except RuntimeError as err:
-        raise ValueError(
-            f"device {str(device)!r} is not a device name; use 'cpu' or 'cuda' "
-            "(or 'cuda:N')."
-        ) from err
-    if parsed.type == 'cuda':
-        if not torch.cuda.is_available():
-            raise RuntimeError(
-                f'device {str(device)!r}: no CUDA device is available here; use '
-                "--device cpu (Python: device='cpu')."
-            )
-        count = torch.cuda.device_count()
-        if parsed.index is not None and parsed.index >= count:
-            raise RuntimeError(
-                f'device {str(device)!r}: there is no CUDA device {parsed.index} '
-                f'({count} available: cuda:0 to cuda:{count - 1}).'
-            )
-    return parsed
-
-
-def check_size(size: Optional[int]) -> Optional[int]:
-    """Check ``size`` of :func:`translate_images` (None: keep each image's).
-
-    Raises:
-        ValueError: If it is not a positive whole number of pixels.
-    """
-    if size is None:
-        return None
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(
-            f'size must be a positive number of pixels, got {size!r}; leave it '
-            "out (or use --keep-size) to keep each image's own size."
-        )
-    return size
-
-
-def check_batch_size(batch_size: int) -> int:
-    """Check ``batch_size`` of :func:`translate_images`.
-
-    Raises:
-        ValueError: If it is not a whole number >= 1.
-    """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
-        raise ValueError(f'batch_size must be a whole number, got {batch_size!r}.')
-    if batch_size < 1:
-        raise ValueError(
-            f'batch_size must be >= 1, got {batch_size}; use 1 to translate the '
-            'images one by one.'
-        )
-    return batch_size
-
-
-def check_tiling(tile_size: Optional[int], tile_overlap: int) -> None:
-    """Check ``tile_size`` and ``tile_overlap`` of :func:`translate_images`.
-
-    Raises:
-        ValueError: If the tile size is not a positive whole number, or the
-            overlap is negative or leaves no tile core.
-    """
-    if tile_size is None:
-        return
-    for name, value in dict(tile_size=tile_size, tile_overlap=tile_overlap).items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f'{name} must be a whole number >= 0, got {value!r}')
-    if tile_size < 1 or tile_size <= 2 * tile_overlap:
-        raise ValueError(
-            f'tile_size {tile_size} must exceed twice the overlap {tile_overlap}; '
-            'use a larger tile size or a smaller --tile-overlap'
-        )
-
-
-def check_ext(ext: str) -> str:
-    """Check an output extension: a dot and an image format OpenCV writes.
-
-    Raises:
-        ValueError: If it lacks the dot or is not one of ``IMG_EXTENSIONS``.
-    """
-    allowed = ', '.join(IMG_EXTENSIONS)
-    if not isinstance(ext, str) or not ext.startswith('.'):
-        hint = f" ('.{ext}')" if isinstance(ext, str) and ext else ''
-        raise ValueError(f'ext {ext!r} must start with a dot{hint}; one of {allowed}.')
-    if ext.lower() not in IMG_EXTENSIONS:
-        raise ValueError(
-            f'ext {ext!r} is not an image format written here; use one of {allowed}.'
-        )
-    return ext
-
-
-class _Source(NamedTuple):
-    """An input file, the folder its output name is relative to, if any."""
-
-    path: str
-    root: Optional[str]
-
-
-def _glob_base(pattern: str) -> str:
-    """The leading folders of a glob pattern that hold no wildcard."""
-    parts = pattern.split(osp.sep)
-    static = []
-    for part in parts[:-1]:
-        if glob.has_magic(part):
-            break
-        static.append(part)
-    if not static:
-        return '.'
-    return osp.sep.join(static) or osp.sep
-
-
-def _collect(
-    inputs: Union[str, Iterable[str]],
-) -> Tuple[List[_Source], List[str], List[str]]:
-    """The input image files with their naming roots, and the input folders.
-
-    Returns the sources, the folders read recursively (folder inputs and
-    ``**`` globs: an output inside one would be read as an input next time)
-    and the folders of the other globs (only the folder itself is read).
-    """
-    patterns = [inputs] if isinstance(inputs, str) else list(inputs)
-    if not patterns:
-        raise FileNotFoundError(
-            'No input given: give an image file, a folder or a glob.'
-        )
-    sources: List[_Source] = []
-    input_dirs: List[str] = []
-    flat_dirs: List[str] = []
-    for pattern in patterns:
-        if osp.isdir(pattern):
-            sources += [_Source(f, pattern) for f in list_images(pattern)]
-            input_dirs.append(pattern)
-            continue
-        if osp.isfile(pattern):
-            if not pattern.lower().endswith(IMG_EXTENSIONS):
-                raise ValueError(
-                    f'Input {pattern!r} is not an image file by its extension; '
-                    f'give files ending in one of {", ".join(IMG_EXTENSIONS)}.'
-                )
-            sources.append(_Source(pattern, None))
-            continue
-        found = sorted(
-            f
-            for f in glob.glob(pattern, recursive=True)
-            if f.lower().endswith(IMG_EXTENSIONS) and not osp.isdir(f)
-        )
-        if not found:
-            raise FileNotFoundError(
-                f'No image file ({", ".join(IMG_EXTENSIONS)}) matches {pattern!r}: '
-                'give a file, a folder or a quoted glob such as "photos/*.jpg".'
-            )
-        base = _glob_base(pattern)
-        sources += [_Source(f, base) for f in found]
-        if '**' in pattern:
-            input_dirs.append(base)
-        else:  # it does not read the sub-folders of its folder
-            flat_dirs.append(base)
-    by_path: Dict[str, _Source] = {}
-    for source in sources:
-        by_path.setdefault(source.path, source)
-    kept = unique_files(sorted(by_path))
-    return [by_path[p] for p in kept], input_dirs, flat_dirs
-
-
-def collect_images(inputs: Union[str, Iterable[str]]) -> List[str]:
-    """Expand files, folders (recursively) and globs into sorted image files.
-
-    Folders are listed by :func:`~cyclegan_plugin.datasets.list_images`
-    (hidden files skipped, symlink loops not followed); every real file is
-    kept once.
-
-    Args:
-        inputs (str | Iterable[str]): A file, folder or glob, or several.
-
-    Returns:
-        list[str]: The image files, sorted.
-
-    Raises:
-        FileNotFoundError: If an input matches no image file.
-        ValueError: If a file given by name has no image extension.
-    """
-    return [s.path for s in _collect(inputs)[0]]
 
 
 def _device(model: torch.nn.Module) -> torch.device:
@@ -408,53 +148,7 @@ def _one_line(text: str) -> str:
 def _skip(failed: List[Tuple[str, str]], path: str, reason: str) -> None:
     """Record an input that is not translated, and say so now."""
     failed.append((path, reason))
-    warnings.warn(f'Skipping {_about(path, reason)}', stacklevel=3)
-
-
-def _about(path: str, reason: str) -> str:
-    """``reason`` naming ``path``, which most image errors already do."""
-    return reason if repr(path) in reason else f'{path!r}: {reason}'
-
-
-class PartialTranslationError(RuntimeError):
-    """Some inputs could not be translated; all the others were written.
-
-    Args:
-        written (list[str]): The files written.
-        failed (list[tuple[str, str]]): ``(input file, reason)`` of each
-            input that was not translated.
-    """
-
-    def __init__(self, written: List[str], failed: List[Tuple[str, str]]) -> None:
-        self.written = list(written)
-        self.failed = list(failed)
-        reasons = '; '.join(_about(path, reason) for path, reason in self.failed)
-        super().__init__(
-            f'{len(self.written)} translated, {len(self.failed)} failed: {reasons}'
-        )
-
-
-def _output_path(source: _Source, out_dir: str, ext: str) -> str:
-    rel = osp.relpath(source.path, source.root) if source.root else None
-    if rel is None or rel.startswith(osp.pardir + osp.sep):
-        rel = osp.basename(source.path)
-    return osp.join(out_dir, osp.splitext(rel)[0] + ext)
-
-
-def _check_distinct(sources: List[_Source], targets: List[str]) -> None:
-    """Refuse two inputs that would be written to the same output file."""
-    first: Dict[str, str] = {}
-    for source, target in zip(sources, targets):
-        key = osp.normcase(osp.abspath(target))
-        if key in first:
-            raise ValueError(
-                f'{first[key]!r} and {source.path!r} would both be written to '
-                f'{target!r} (outputs are named after their input, extension '
-                'replaced); rename one, give a folder that holds both (its '
-                'sub-folders are kept), or translate them into different '
-                'output folders.'
-            )
-        first[key] = source.path
+    warnings.warn(f'Skipping {reason_with_path(path, reason)}', stacklevel=3)
 
 
 def translate_images(
@@ -527,10 +221,10 @@ def translate_images(
     _tiled(_generator(model, direction), tile_size, tile_overlap)
     if osp.exists(out_dir) and not osp.isdir(out_dir):
         raise ValueError(f'Output folder {out_dir!r} is a file; give a folder.')
-    sources, input_dirs, flat_dirs = _collect(inputs)
+    sources, input_dirs, flat_dirs = collect_sources(inputs)
     check_outside_inputs(out_dir, input_dirs, flat_dirs)
-    targets = [_output_path(s, out_dir, ext) for s in sources]
-    _check_distinct(sources, targets)
+    targets = [output_path(s, out_dir, ext) for s in sources]
+    check_distinct(sources, targets)
     check_new_outputs(targets, [s.path for s in sources], overwrite)
 
     written: List[str] = []

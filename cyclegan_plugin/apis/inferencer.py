@@ -17,7 +17,8 @@ from cyclegan_plugin.fileio import write_image_atomic
 from cyclegan_plugin.registry import MODELS, build_in_scope
 from cyclegan_plugin.structures import Direction, check_direction
 
-from .inference import init_model, translate_array
+from .inference import translate_array
+from .model_loading import init_model
 
 __all__ = ['CycleGANInferencer']
 

@@ -15,7 +15,7 @@ from cyclegan_plugin.deploy import BACKENDS, ExportedModel
 from cyclegan_plugin.structures import DIRECTIONS, Direction
 
 from .config import load_config
-from .inference import init_model
+from .model_loading import init_model
 
 __all__ = ['BACKEND_BY_SUFFIX', 'load_translator', 'translator_directions']
 

@@ -8,8 +8,12 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from cyclegan_plugin.apis import PartialTranslationError, init_model, translate_images
-from cyclegan_plugin.apis.inference import check_device
+from cyclegan_plugin.apis import (
+    PartialTranslationError,
+    check_device,
+    init_model,
+    translate_images,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
