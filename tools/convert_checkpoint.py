@@ -44,7 +44,7 @@ from cyclegan_plugin.converters import (
     convert_to_plugin,
 )
 from cyclegan_plugin.converters.taesungp_cut import CUT_ROLES
-from cyclegan_plugin.models.utils import trust_checkpoints
+from cyclegan_plugin.models.weights import trust_checkpoints
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

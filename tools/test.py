@@ -16,7 +16,7 @@ from mmengine.config import DictAction
 
 from cyclegan_plugin.apis import load_config
 from cyclegan_plugin.apis.cli import run_cli
-from cyclegan_plugin.models.utils import trust_checkpoints
+from cyclegan_plugin.models.weights import trust_checkpoints
 from cyclegan_plugin.registry import RUNNERS
 
 

@@ -12,7 +12,7 @@ from mmengine.config import DictAction
 
 from cyclegan_plugin.apis import enable_amp, enable_winograd, load_config
 from cyclegan_plugin.apis.cli import run_cli
-from cyclegan_plugin.models.utils import trust_checkpoints
+from cyclegan_plugin.models.weights import trust_checkpoints
 from cyclegan_plugin.registry import RUNNERS
 
 

@@ -6,7 +6,7 @@ import torch
 from mmengine.config import Config
 
 from cyclegan_plugin.engine.runner import check_model_state_dict
-from cyclegan_plugin.models.utils import load_weights_file
+from cyclegan_plugin.models.weights import load_weights_file
 from cyclegan_plugin.registry import MODELS, build_in_scope
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Union
 
 from cyclegan_plugin.fileio import check_new_outputs, save_atomic
-from cyclegan_plugin.models.utils import load_weights_file
+from cyclegan_plugin.models.weights import load_weights_file
 
 from .junyanz import junyanz_to_plugin, plugin_to_junyanz
 from .mmagic import mmagic_to_plugin, plugin_to_mmagic

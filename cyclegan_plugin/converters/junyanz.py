@@ -12,7 +12,7 @@ from typing import Dict, Mapping, Optional, Tuple, Union
 
 from torch import Tensor
 
-from cyclegan_plugin.models.utils import check_state_dict, load_weights_file
+from cyclegan_plugin.models.weights import check_state_dict, load_weights_file
 
 from .junyanz_layout import KINDS
 from .state_dicts import (

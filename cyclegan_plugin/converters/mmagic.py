@@ -27,7 +27,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from torch import Tensor
 
-from cyclegan_plugin.models.utils import check_state_dict, load_weights_file
+from cyclegan_plugin.models.weights import check_state_dict, load_weights_file
 
 from .mmagic_layout import MMAGIC_LAYOUTS, NetworkLayout
 from .state_dicts import (

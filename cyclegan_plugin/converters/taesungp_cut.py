@@ -17,7 +17,7 @@ from typing import Dict, Mapping, Union
 
 from torch import Tensor, nn
 
-from cyclegan_plugin.models.utils import check_state_dict, load_weights_file
+from cyclegan_plugin.models.weights import check_state_dict, load_weights_file
 
 from .state_dicts import StateDict
 

@@ -6,9 +6,10 @@ from . import (
     discriminators,
     editors,
     generators,
+    layers,
     losses,
     samplers,
-    utils,
+    weights,
 )
 
 __all__ = [
@@ -17,7 +18,8 @@ __all__ = [
     'discriminators',
     'editors',
     'generators',
+    'layers',
     'losses',
     'samplers',
-    'utils',
+    'weights',
 ]

@@ -20,7 +20,7 @@ from cyclegan_plugin.converters import (
 )
 from cyclegan_plugin.models.discriminators import PatchDiscriminator
 from cyclegan_plugin.models.generators import ResnetGenerator
-from cyclegan_plugin.models.utils import init_weights, load_weights_file
+from cyclegan_plugin.models.weights import init_weights, load_weights_file
 
 
 def _instance_norm(affine=False):

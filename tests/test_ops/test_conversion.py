@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from cyclegan_plugin.models.generators import ResnetGenerator
-from cyclegan_plugin.models.utils import ConvNormAct
+from cyclegan_plugin.models.layers import ConvNormAct
 from cyclegan_plugin.ops import (
     FusedInstanceNorm2d,
     ThinConv2d,

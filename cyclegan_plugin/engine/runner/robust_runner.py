@@ -27,7 +27,7 @@ from cyclegan_plugin.models.editors.nonfinite_guard import (
     LAST_GOOD_CHECKPOINT,
     resume_advice,
 )
-from cyclegan_plugin.models.utils.checkpoint import CheckpointError, load_weights_file
+from cyclegan_plugin.models.weights import CheckpointError, load_weights_file
 from cyclegan_plugin.registry import RUNNERS
 
 from ..hooks.resume_state_hook import ResumeStateHook  # noqa: F401 (registers it)
@@ -267,7 +267,7 @@ class RobustRunner(Runner):
 
         Serves ``load_from``, ``--resume`` (MMEngine's ``resume`` reads
         through this method) and ``tools/test.py``. The file is read by
-        :func:`~cyclegan_plugin.models.utils.load_weights_file`, which
+        :func:`~cyclegan_plugin.models.weights.load_weights_file`, which
         passes ``weights_only=True`` to torch on every version (unless
         trusted with ``--trust-checkpoint``), rather than by MMEngine's
         loader, whose ``torch.load`` unpickles everything on torch < 2.6.

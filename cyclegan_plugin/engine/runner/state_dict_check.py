@@ -5,7 +5,7 @@ from typing import Dict, Sequence
 import torch
 import torch.nn as nn
 
-from cyclegan_plugin.models.utils import check_state_dict
+from cyclegan_plugin.models.weights import check_state_dict
 
 # Keys a checkpoint may lack and still load: e.g. a generator-only file for
 # inference (for CUT also without its patch sampler F, which only training

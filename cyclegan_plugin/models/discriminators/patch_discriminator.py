@@ -7,13 +7,8 @@ from torch import Tensor, nn
 
 from cyclegan_plugin.registry import MODELS
 
-from ..utils import (
-    BaseNetwork,
-    BlurDownsample,
-    ConvNormAct,
-    conv_bias_for,
-    sequential_forward,
-)
+from ..layers import BlurDownsample, ConvNormAct, conv_bias_for, sequential_forward
+from ..weights import BaseNetwork
 
 __all__ = ['PatchDiscriminator']
 
@@ -44,7 +39,7 @@ class PatchDiscriminator(BaseNetwork):
             Defaults to ``dict(type='normal', gain=0.02)``.
         with_cp (bool): Activation checkpointing of each conv layer in
             training (see
-            :func:`~cyclegan_plugin.models.utils.sequential_forward`).
+            :func:`~cyclegan_plugin.models.layers.sequential_forward`).
             Defaults to False.
         antialias (bool): Anti-aliased downsampling, as the CUT authors'
             ``NLayerDiscriminator`` unless ``--no_antialias``: each stride-2

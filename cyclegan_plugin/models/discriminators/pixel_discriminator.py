@@ -7,7 +7,8 @@ from torch import Tensor, nn
 
 from cyclegan_plugin.registry import MODELS
 
-from ..utils import BaseNetwork, ConvNormAct, conv_bias_for
+from ..layers import ConvNormAct, conv_bias_for
+from ..weights import BaseNetwork
 
 __all__ = ['PixelDiscriminator']
 

@@ -4,7 +4,7 @@ from typing import Literal, Optional
 
 from torch import Tensor, nn
 
-from ..utils import ConvNormAct
+from ..layers import ConvNormAct
 
 __all__ = ['ResidualBlock']
 

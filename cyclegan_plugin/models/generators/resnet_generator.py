@@ -8,14 +8,14 @@ from torch import Tensor, nn
 
 from cyclegan_plugin.registry import MODELS
 
-from ..utils import (
-    BaseNetwork,
+from ..layers import (
     BlurDownsample,
     ConvNormAct,
     build_upsample_block,
     conv_bias_for,
     sequential_forward,
 )
+from ..weights import BaseNetwork
 from .residual_block import ResidualBlock
 
 __all__ = ['ResnetGenerator']
@@ -66,7 +66,7 @@ class ResnetGenerator(BaseNetwork):
         init_cfg (dict | list[dict], optional): See :class:`BaseNetwork`.
             Defaults to ``dict(type='normal', gain=0.02)``.
         with_cp (bool | Sequence[str]): Activation checkpointing in training
-            (see :func:`~cyclegan_plugin.models.utils.sequential_forward`):
+            (see :func:`~cyclegan_plugin.models.layers.sequential_forward`):
             True for each residual block, 'all' for every stage, or the
             stages whose modules are checkpointed one by one, of 'stem',
             'downsample', 'blocks', 'upsample', 'head' (the stem and the head

@@ -7,7 +7,7 @@ from torch import Tensor, nn
 
 from cyclegan_plugin.registry import MODELS
 
-from ..utils import BaseNetwork
+from ..weights import BaseNetwork
 
 __all__ = ['PatchSampleF']
 

@@ -1,7 +1,7 @@
 """PatchDiscriminator: the 70x70 PatchGAN's size and map shapes, every option.
 
 Equality with the authors' ``NLayerDiscriminator`` is checked in
-tests/test_utils/test_junyanz_format.py, which converts their weights.
+tests/test_converters/test_junyanz.py, which converts their weights.
 """
 
 import pytest

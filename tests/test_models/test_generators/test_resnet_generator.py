@@ -1,7 +1,7 @@
 """ResnetGenerator: size, shapes and range for every option, errors.
 
 Equality with the authors' network is checked in
-tests/test_utils/test_junyanz_format.py, which converts their weights and
+tests/test_converters/test_junyanz.py, which converts their weights and
 compares outputs.
 """
 

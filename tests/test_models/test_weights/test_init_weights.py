@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from cyclegan_plugin.models.utils import init_weights
+from cyclegan_plugin.models.weights import init_weights
 
 
 def _net():

@@ -6,7 +6,7 @@ import os
 import pytest
 import torch
 
-from cyclegan_plugin.models.utils import (
+from cyclegan_plugin.models.weights import (
     check_state_dict,
     load_weights_file,
     trust_checkpoints,

@@ -6,7 +6,7 @@ from typing import Literal, Optional
 from mmcv.cnn import build_conv_layer
 from torch import nn
 
-from .layers import build_activation_layer, build_norm_layer
+from .builders import build_activation_layer, build_norm_layer
 
 __all__ = ['ConvNormAct']
 
@@ -36,10 +36,10 @@ class ConvNormAct(nn.Sequential):
             conv's output. Defaults to 0.
         bias (bool): Whether the conv has a bias. Defaults to True.
         norm_cfg (dict, optional): Norm after the conv, see
-            :func:`~cyclegan_plugin.models.utils.build_norm_layer`.
+            :func:`~cyclegan_plugin.models.layers.build_norm_layer`.
             Defaults to None (no norm).
         act_cfg (dict, optional): Activation after the norm, see
-            :func:`~cyclegan_plugin.models.utils.build_activation_layer`.
+            :func:`~cyclegan_plugin.models.layers.build_activation_layer`.
             Defaults to None (no activation).
         dropout (float): Dropout probability after the activation; 0 means no
             dropout layer. Defaults to 0.0.

@@ -4,7 +4,7 @@ import pytest
 from mmengine.registry import MODELS
 from torch import nn
 
-from cyclegan_plugin.models.utils import (
+from cyclegan_plugin.models.layers import (
     build_activation_layer,
     build_norm_layer,
     conv_bias_for,

@@ -4,8 +4,8 @@ from typing import List, Optional, Union
 
 from mmengine.model import BaseModule
 
-from .checkpoint import load_pretrained
 from .init_weights import INIT_FUNCS, init_weights
+from .pretrained import load_pretrained
 
 __all__ = ['BaseNetwork']
 
@@ -16,7 +16,7 @@ class BaseNetwork(BaseModule):
     ``init_cfg`` may be:
 
     - ``dict(type='normal' | 'xavier' | 'kaiming' | 'orthogonal', gain=0.02)``:
-      :func:`~cyclegan_plugin.models.utils.init_weights`, the authors' scheme;
+      :func:`~cyclegan_plugin.models.weights.init_weights`, the authors' scheme;
     - ``dict(type='Pretrained', checkpoint=PATH, prefix=None, map_location='cpu')``:
       the weights are loaded strictly (a mismatch raises and nothing is
       loaded), e.g. ``prefix='generators.A.'`` to take G_A from a CycleGAN

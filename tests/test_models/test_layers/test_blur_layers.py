@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from cyclegan_plugin.models.utils import BlurDownsample, BlurUpsample, binomial_filter
+from cyclegan_plugin.models.layers import BlurDownsample, BlurUpsample, binomial_filter
 from cyclegan_plugin.registry import MODELS
 
 

@@ -9,7 +9,7 @@ from torch import nn
 
 from cyclegan_plugin.registry import WEIGHT_INITIALIZERS
 
-from .checkpoint import read_state_dict
+from .pretrained import read_state_dict
 
 
 @WEIGHT_INITIALIZERS.register_module(name='Pretrained')

@@ -4,7 +4,7 @@ import pytest
 import torch
 from mmengine.model import BaseModule
 
-from cyclegan_plugin.models.utils import WeightsOnlyPretrainedInit
+from cyclegan_plugin.models.weights import WeightsOnlyPretrainedInit
 from cyclegan_plugin.registry import WEIGHT_INITIALIZERS, build_in_scope
 
 

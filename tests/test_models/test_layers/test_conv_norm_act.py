@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from cyclegan_plugin.models.utils import ConvNormAct, build_upsample_block
+from cyclegan_plugin.models.layers import ConvNormAct, build_upsample_block
 
 
 def test_children_and_keys():
