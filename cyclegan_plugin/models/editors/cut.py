@@ -3,15 +3,13 @@
 from typing import Dict, Optional, Sequence, Tuple
 
 import torch
-from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapperDict
 from torch import Tensor
 
 from cyclegan_plugin.registry import MODELS, build_in_scope
 from cyclegan_plugin.structures import Direction, check_direction
 
-from .cycle_gan import CycleGAN, _divergence_kwargs, _unwrap, frozen
-from .nonfinite_guard import NonFiniteGuard
+from .base_translation_model import BaseTranslationModel, frozen, unwrap
 
 # The authors' --nce_layers 0,4,8,12,16 in our ResnetGenerator's names (their
 # index i is ResnetGenerator.feature_layers()[i]): the padded input, the first
@@ -26,7 +24,7 @@ AUTHORS_NCE_LAYERS = (
 
 
 @MODELS.register_module()
-class CUT(CycleGAN):
+class CUT(BaseTranslationModel):
     r"""CUT / FastCUT, trained as the authors' ``cut_model.py`` does.
 
     ========  ===================  ==========================================
@@ -52,9 +50,10 @@ class CUT(CycleGAN):
     locations. One optimizer serves G and F (``'generators'``): Adam's update
     is per parameter, so it equals the authors' separate Adam of F with the
     same settings. Everything else (inference, validation, the NaN guard, the
-    divergence check) is :class:`CycleGAN`'s; ``idt_A`` is ``G(B)``, the
-    authors' ``idt_B``. CycleGAN's speed options (``channels_last``,
-    ``compile_cfg``, ``cpu_kernels``) are not offered: the PatchNCE features
+    divergence check) is :class:`BaseTranslationModel`'s, as for
+    :class:`CycleGAN`; ``idt_A`` is ``G(B)``, the authors' ``idt_B``.
+    CycleGAN's speed options (``channels_last``, ``compile_cfg``,
+    ``cpu_kernels``) are not offered: the PatchNCE features
     come from :meth:`ResnetGenerator.encode`, which runs PyTorch's layers.
 
     Args:
@@ -105,10 +104,12 @@ class CUT(CycleGAN):
         data_preprocessor: Optional[dict] = dict(type='CycleGANDataPreprocessor'),
         init_cfg: Optional[dict] = None,
     ) -> None:
-        # CycleGAN's networks are not built: BaseModel's constructor directly.
-        BaseModel.__init__(
-            self,
-            data_preprocessor=build_in_scope(MODELS, data_preprocessor),
+        super().__init__(
+            disc_loss_weight=disc_loss_weight,
+            max_nonfinite_streak=max_nonfinite_streak,
+            divergence_cfg=divergence_cfg,
+            channels_last=False,
+            data_preprocessor=data_preprocessor,
             init_cfg=init_cfg,
         )
         if num_patches < 1 or gan_weight < 0:
@@ -134,13 +135,6 @@ class CUT(CycleGAN):
         self.nce_idt = nce_idt
         self.num_patches = num_patches
         self.flip_equivariance = flip_equivariance
-        self.disc_loss_weight = float(disc_loss_weight)
-        # What CycleGAN's inference reads: no identity outputs, no B -> A.
-        self.identity_loss = None
-        self.memory_format = torch.contiguous_format
-        self.nonfinite_guard = NonFiniteGuard(
-            max_nonfinite_streak, **_divergence_kwargs(divergence_cfg)
-        )
 
     # ------------------------------------------------------------ training
     def train_step(
@@ -185,19 +179,13 @@ class CUT(CycleGAN):
         # The guard counts iterations with a skipped update in a row: here
         # two updates per iteration, the streak is decided once both ran.
         streak = guard.streak
-        d_ok = guard.backward_if_finite(d_optim, loss_D, d_terms, 'loss_D')
-        if d_ok and d_optim.should_update():
-            d_optim.step()
-            d_optim.zero_grad()
+        d_ok = self._update(d_optim, loss_D, d_terms, 'loss_D')
         guard.streak = streak
 
         # Frozen, D's gradients stay untouched by L_G.
         with frozen(self.discriminators), g_optim.optim_context(self.generators):
             loss_G, g_terms = self._generator_losses(real_A, real_B, outputs, flip)
-        g_ok = guard.backward_if_finite(g_optim, loss_G, g_terms, 'loss_G')
-        if g_ok and g_optim.should_update():
-            g_optim.step()
-            g_optim.zero_grad()
+        g_ok = self._update(g_optim, loss_G, g_terms, 'loss_G')
         guard.streak = 0 if d_ok and g_ok else streak + 1
         return self._log_vars(loss_G, g_terms, loss_D, d_terms)
 
@@ -216,7 +204,7 @@ class CUT(CycleGAN):
     ) -> Tuple[Tensor, Dict[str, Tensor]]:
         """The authors' ``compute_G_loss`` and its terms by log key."""
         # Past any DDP wrapper: frozen, D has no gradients to synchronise.
-        pred = _unwrap(self.discriminators).A(outputs['fake_B'])
+        pred = unwrap(self.discriminators).A(outputs['fake_B'])
         loss_gan = self.gan_weight * self.gan_loss(pred, True, is_disc=False)
         loss_nce = self._nce(real_A, outputs['fake_B'], flip)
         terms = dict(loss_gan=loss_gan, loss_nce=loss_nce)
@@ -227,7 +215,7 @@ class CUT(CycleGAN):
 
     def _nce(self, src: Tensor, tgt: Tensor, flip: bool) -> Tensor:
         """PatchNCE averaged over the layers (the authors' ``/ n_layers``)."""
-        generators = _unwrap(self.generators)
+        generators = unwrap(self.generators)
         queries, keys = generators.nce_features(src, tgt, self.num_patches, flip)
         total = sum(self.nce_loss(q, k) for q, k in zip(queries, keys))
         return total / len(queries)
@@ -252,7 +240,7 @@ class CUT(CycleGAN):
             raise ValueError(
                 f'CUT translates A to B only, but got direction={direction!r}'
             )
-        return _unwrap(self.generators).A(self._layout(images))
+        return unwrap(self.generators).A(self._layout(images))
 
     def _translate_all(
         self, inputs: Dict[str, Tensor], direction: Optional[Direction]
@@ -261,12 +249,12 @@ class CUT(CycleGAN):
         real_A = inputs.get('img_A') if direction != 'BtoA' else None
         if real_A is not None:
             outputs['real_A'] = real_A
-            outputs['fake_B'] = _unwrap(self.generators).A(self._layout(real_A))
+            outputs['fake_B'] = unwrap(self.generators).A(self._layout(real_A))
         real_B = inputs.get('img_B')
         if real_B is not None and direction != 'AtoB':
             # The target domain's reals (FID/KID read them) and, with the
             # identity term, G(B): the authors' idt_B visual.
             outputs['real_B'] = real_B
             if self.nce_idt:
-                outputs['idt_A'] = _unwrap(self.generators).A(self._layout(real_B))
+                outputs['idt_A'] = unwrap(self.generators).A(self._layout(real_B))
         return outputs

@@ -1,57 +1,19 @@
 """CycleGAN (Zhu et al. 2017): unpaired image-to-image translation."""
 
 import logging
-from contextlib import contextmanager
-from typing import Dict, Iterator, List, Literal, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
-from mmengine import MessageHub
 from mmengine.logging import print_log
-from mmengine.model import BaseModel, is_model_wrapper
+from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapperDict
-from mmengine.structures import BaseDataElement
 
 from cyclegan_plugin.ops import convert_to_cpu_kernels, keep_freed_cpu_memory
 from cyclegan_plugin.registry import MODELS, build_in_scope
-from cyclegan_plugin.structures import OUTPUT_FIELDS as FIELDS
 from cyclegan_plugin.structures import Direction, check_direction
 
-from .nonfinite_guard import NonFiniteGuard
-
-
-def _unwrap(module: nn.Module) -> nn.Module:
-    return module.module if is_model_wrapper(module) else module
-
-
-@contextmanager
-def frozen(module: nn.Module) -> Iterator[None]:
-    """Turn off gradients for ``module``'s parameters inside the block.
-
-    Args:
-        module (nn.Module): The networks to freeze.
-
-    Yields:
-        None
-    """
-    for p in module.parameters():
-        p.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for p in module.parameters():
-            p.requires_grad_(True)
-
-
-def _divergence_kwargs(divergence_cfg: dict) -> dict:
-    known = ('factor', 'patience', 'window', 'floor')
-    unknown = sorted(set(divergence_cfg) - set(known))
-    if unknown:
-        raise ValueError(
-            f'model.divergence_cfg has no key {unknown[0]!r}; its keys are '
-            f'{", ".join(known)}.'
-        )
-    return {f'divergence_{k}': v for k, v in divergence_cfg.items()}
+from .base_translation_model import BaseTranslationModel, frozen, unwrap
 
 
 def _compile_forward(module: nn.Module, compile_cfg: dict) -> None:
@@ -61,7 +23,7 @@ def _compile_forward(module: nn.Module, compile_cfg: dict) -> None:
 
 
 @MODELS.register_module()
-class CycleGAN(BaseModel):
+class CycleGAN(BaseTranslationModel):
     r"""CycleGAN, trained as the authors' ``cycle_gan_model.py`` does.
 
     ======  =====  ====================================================
@@ -155,7 +117,11 @@ class CycleGAN(BaseModel):
         init_cfg: Optional[dict] = None,
     ) -> None:
         super().__init__(
-            data_preprocessor=build_in_scope(MODELS, data_preprocessor),
+            disc_loss_weight=disc_loss_weight,
+            max_nonfinite_streak=max_nonfinite_streak,
+            divergence_cfg=divergence_cfg,
+            channels_last=channels_last,
+            data_preprocessor=data_preprocessor,
             init_cfg=init_cfg,
         )
         self.generators = build_in_scope(
@@ -196,9 +162,6 @@ class CycleGAN(BaseModel):
                 fake_B=build_in_scope(MODELS, buffer),
             )
         )
-        self.memory_format = (
-            torch.channels_last if channels_last else torch.contiguous_format
-        )
         if channels_last:
             self.generators.to(memory_format=torch.channels_last)
             self.discriminators.to(memory_format=torch.channels_last)
@@ -210,10 +173,6 @@ class CycleGAN(BaseModel):
                 self.discriminators.B,
             ):
                 _compile_forward(module, dict(compile_cfg))
-        self.disc_loss_weight = float(disc_loss_weight)
-        self.nonfinite_guard = NonFiniteGuard(
-            max_nonfinite_streak, **_divergence_kwargs(divergence_cfg)
-        )
 
     # ------------------------------------------------------------ training
     def train_step(
@@ -265,7 +224,6 @@ class CycleGAN(BaseModel):
         data = self.data_preprocessor(data, True)
         real_A, real_B = map(self._layout, self._require_both(data['inputs']))
         g_optim, d_optim = optim_wrapper['generators'], optim_wrapper['discriminators']
-        guard = self.nonfinite_guard
 
         # Frozen, the discriminators' gradients stay untouched by L_G.
         with frozen(self.discriminators), g_optim.optim_context(self.generators):
@@ -273,20 +231,14 @@ class CycleGAN(BaseModel):
                 real_A, real_B, with_identity=self.identity_loss is not None
             )
             loss_G, g_terms = self._generator_losses(real_A, real_B, outputs)
-        if not guard.backward_if_finite(g_optim, loss_G, g_terms, 'loss_G'):
+        if not self._update(g_optim, loss_G, g_terms, 'loss_G'):
             return self._log_vars(loss_G, g_terms)  # no D update on these fakes
-        if g_optim.should_update():
-            g_optim.step()
-            g_optim.zero_grad()
 
         fake_B = self.image_buffers['fake_B'].query(outputs['fake_B'])
         fake_A = self.image_buffers['fake_A'].query(outputs['fake_A'])
         with d_optim.optim_context(self.discriminators):
             loss_D, d_terms = self._discriminator_losses(real_A, real_B, fake_A, fake_B)
-        if guard.backward_if_finite(d_optim, loss_D, d_terms, 'loss_D'):
-            if d_optim.should_update():
-                d_optim.step()
-                d_optim.zero_grad()
+        self._update(d_optim, loss_D, d_terms, 'loss_D')
         return self._log_vars(loss_G, g_terms, loss_D, d_terms)
 
     def _generator_losses(
@@ -297,7 +249,7 @@ class CycleGAN(BaseModel):
     ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
         """L_G of :meth:`train_step` and its terms by log key."""
         # Past any DDP wrapper: frozen, they have no gradients to synchronise.
-        discriminators = _unwrap(self.discriminators)
+        discriminators = unwrap(self.discriminators)
         gan_A = self.gan_loss(discriminators.A(outputs['fake_B']), True, is_disc=False)
         gan_B = self.gan_loss(discriminators.B(outputs['fake_A']), True, is_disc=False)
         cycle_A = self.cycle_loss(outputs['rec_A'], real_A)
@@ -352,23 +304,6 @@ class CycleGAN(BaseModel):
             terms.update(loss_gp_A=gp_A, loss_gp_B=gp_B)
         return loss_D, terms
 
-    def _log_vars(
-        self,
-        loss_G: torch.Tensor,
-        g_terms: Dict[str, torch.Tensor],
-        loss_D: Optional[torch.Tensor] = None,
-        d_terms: Optional[Dict[str, torch.Tensor]] = None,
-    ) -> Dict[str, torch.Tensor]:
-        losses = {**g_terms, **(d_terms or {}), 'loss_G': loss_G}
-        if loss_D is not None:
-            losses['loss_D'] = loss_D
-        log_vars = {k: v.detach().float() for k, v in losses.items()}
-        total = self.nonfinite_guard.total
-        MessageHub.get_current_instance().update_info('nonfinite_skipped', total)
-        if total:
-            log_vars['nonfinite_skipped'] = torch.tensor(float(total))
-        return log_vars
-
     # ------------------------------------------------------------ inference
     def translate(
         self, images: torch.Tensor, direction: Direction = 'AtoB'
@@ -384,66 +319,9 @@ class CycleGAN(BaseModel):
             Tensor: ``(N, 3, H, W)`` translations in [-1, 1].
         """
         check_direction(direction)
-        generators = _unwrap(self.generators)
+        generators = unwrap(self.generators)
         generator = generators.A if direction == 'AtoB' else generators.B
         return generator(self._layout(images))
-
-    def forward(
-        self,
-        inputs: Union[torch.Tensor, Dict[str, torch.Tensor]],
-        data_samples: Optional[Sequence[BaseDataElement]] = None,
-        mode: Literal['tensor', 'predict', 'loss'] = 'tensor',
-        direction: Optional[Direction] = None,
-    ):
-        """Inference entry of MMEngine's ``BaseModel``.
-
-        Args:
-            inputs (Tensor | dict): A preprocessed batch: a ``(N, 3, H, W)``
-                tensor (then ``direction`` is required) or a dict with
-                ``img_A`` and/or ``img_B``.
-            data_samples (list, optional): Samples whose metainfo the
-                ``'predict'`` outputs keep.
-            mode (str): ``'tensor'`` returns translations as float tensors
-                (a tensor for tensor input, else a dict with the fields of
-                ``docs/design.md``); ``'predict'`` returns one
-                ``BaseDataElement`` per sample with uint8 fields.
-            direction (str, optional): ``'AtoB'`` or ``'BtoA'``.
-
-        Returns:
-            Tensor | dict | list[BaseDataElement]: See ``mode``.
-        """
-        if mode == 'loss':
-            raise NotImplementedError(
-                'CycleGAN has two optimizers; train it with train_step, '
-                "not forward(mode='loss')."
-            )
-        if isinstance(inputs, torch.Tensor):
-            if direction is None:
-                raise ValueError("A tensor input needs direction='AtoB' or 'BtoA'.")
-            return self.translate(inputs, direction)
-        outputs = self._translate_all(inputs, direction)
-        if mode == 'tensor':
-            return outputs
-        if mode == 'predict':
-            return self._to_samples(outputs, data_samples)
-        raise ValueError(
-            f"mode must be 'tensor', 'predict' or 'loss', but got mode: {mode!r}"
-        )
-
-    def val_step(self, data: dict) -> List[BaseDataElement]:
-        """Translate a validation batch in both directions.
-
-        Returns:
-            list[BaseDataElement]: Per sample, uint8 ``(3, H, W)`` RGB tensors
-            ``real_A, fake_B, rec_A, real_B, fake_A, rec_B`` (and ``idt_A``,
-            ``idt_B`` when the identity loss is on) with the input metainfo.
-        """
-        data = self.data_preprocessor(data, False)
-        return self(**data, mode='predict')
-
-    def test_step(self, data: dict) -> List[BaseDataElement]:
-        """Same as :meth:`val_step`."""
-        return self.val_step(data)
 
     def _translate_all(
         self, inputs: Dict[str, torch.Tensor], direction: Optional[Direction]
@@ -452,7 +330,7 @@ class CycleGAN(BaseModel):
         real_B = inputs.get('img_B') if direction != 'AtoB' else None
         real_A = self._layout(real_A) if real_A is not None else None
         real_B = self._layout(real_B) if real_B is not None else None
-        outputs = _unwrap(self.generators)(
+        outputs = unwrap(self.generators)(
             real_A, real_B, with_identity=self.identity_loss is not None
         )
         if real_A is not None:
@@ -460,41 +338,3 @@ class CycleGAN(BaseModel):
         if real_B is not None:
             outputs['real_B'] = real_B
         return outputs
-
-    def _to_samples(
-        self,
-        outputs: Dict[str, torch.Tensor],
-        data_samples: Optional[Sequence[BaseDataElement]],
-    ) -> List[BaseDataElement]:
-        num = next(iter(outputs.values())).size(0)
-        images = {
-            k: self.data_preprocessor.destruct(v, torch.device('cpu'))
-            for k, v in outputs.items()
-            if k in FIELDS
-        }
-        samples = []
-        for i in range(num):
-            meta = data_samples[i].metainfo if data_samples else {}
-            # Keep the input's sample class: MMagic's Evaluator converts only
-            # its own DataSample into what its metrics read.
-            sample_type = type(data_samples[i]) if data_samples else BaseDataElement
-            sample = sample_type(metainfo=meta)
-            for key, value in images.items():
-                sample.set_field(value[i], key)
-            samples.append(sample)
-        return samples
-
-    def _layout(self, images: torch.Tensor) -> torch.Tensor:
-        return images.contiguous(memory_format=self.memory_format)
-
-    @staticmethod
-    def _require_both(
-        inputs: Dict[str, torch.Tensor],
-    ) -> Tuple[torch.Tensor, torch.Tensor]:
-        missing = [k for k in ('img_A', 'img_B') if k not in inputs]
-        if missing:
-            raise KeyError(
-                f'CycleGAN training needs both domains, but the '
-                f'batch lacks {missing}; check the dataset.'
-            )
-        return inputs['img_A'], inputs['img_B']
