@@ -210,3 +210,25 @@ def test_mmagic_configs_inherit_our_model(mmagic_bases):
         base, data_preprocessor=dict(type='MMagicDataPreprocessor')
     )
     assert with_mmagic.optim_wrapper == _load(ADAM).optim_wrapper
+
+
+def test_holdout_recipe_validates_on_training_images_it_does_not_train_on(tmp_path):
+    from cyclegan_plugin.apis import load_config
+    from cyclegan_plugin.datasets import write_synthetic_dataset
+    from cyclegan_plugin.registry import DATASETS
+
+    root = write_synthetic_dataset(
+        tmp_path / 'data', num_train=40, num_test=2, img_size=8, seed=0
+    )
+    recipe = _load(CONFIGS / 'cyclegan_h2z_cpu.py')
+    cfg = load_config(str(CONFIGS / 'cyclegan_h2z_cpu_holdout.py'), data_root=str(root))
+    for key in ('model', 'optim_wrapper', 'param_scheduler', 'train_cfg'):
+        assert cfg[key] == recipe[key], key
+    train, val, test = (DATASETS.build(cfg[loader].dataset) for loader in LOADERS)
+    for domain in ('A', 'B'):
+        trained = set(getattr(train, f'paths_{domain}'))
+        held = set(getattr(val, f'paths_{domain}'))
+        assert held == set(getattr(test, f'paths_{domain}'))
+        assert held and trained.isdisjoint(held)
+        assert {Path(p).parent.name for p in trained | held} == {f'train{domain}'}
+        assert len(trained) + len(held) == 40

@@ -4,6 +4,7 @@ from . import transforms
 from .aligned_image_dataset import AlignedImageDataset
 from .base_translation_dataset import BaseTranslationDataset
 from .download import DATASET_LAYOUTS, DownloadError, download_dataset
+from .holdout_split import HoldoutSplit
 from .image_files import IMG_EXTENSIONS, check_data_root, list_images
 from .random_pairing import RandomPairing
 from .synthetic_scenes import render_scene, scene_rng, write_synthetic_dataset
@@ -15,6 +16,7 @@ __all__ = [
     'BaseTranslationDataset',
     'DATASET_LAYOUTS',
     'DownloadError',
+    'HoldoutSplit',
     'IMG_EXTENSIONS',
     'RandomPairing',
     'SyntheticStripesDataset',

@@ -7,6 +7,7 @@ from cyclegan_plugin.registry import DATASETS
 from cyclegan_plugin.structures import Direction, check_direction
 
 from .base_translation_dataset import BaseTranslationDataset
+from .holdout_split import HoldoutSplit
 from .image_files import check_data_root, list_images
 
 __all__ = ['AlignedImageDataset']
@@ -45,6 +46,9 @@ class AlignedImageDataset(BaseTranslationDataset):
         skip_corrupt (bool): Replace items with undecodable images (counted,
             logged). Defaults to False.
         test_mode (bool): Defaults to False.
+        holdout (dict, optional): Use only one part of the files,
+            ``dict(fraction=F, part='rest' | 'holdout')``, as in
+            :class:`UnpairedImageDataset`. Defaults to None (all files).
         **kwargs: More :class:`mmengine.dataset.BaseDataset` arguments.
 
     Raises:
@@ -63,12 +67,14 @@ class AlignedImageDataset(BaseTranslationDataset):
         seed: Optional[int] = None,
         skip_corrupt: bool = False,
         test_mode: bool = False,
+        holdout: Optional[dict] = None,
         **kwargs,
     ) -> None:
         self.split = split
         self.direction = check_direction(direction)
         self.unpaired = unpaired
         self.max_dataset_size = max_dataset_size
+        self.holdout = HoldoutSplit.from_cfg(holdout) if holdout is not None else None
         self.paths: List[str] = []
         super().__init__(
             data_root=data_root,
@@ -87,7 +93,7 @@ class AlignedImageDataset(BaseTranslationDataset):
         """
         check_data_root(self.data_root)
         folder = os.path.join(self.data_root, self.split)
-        self.paths = list_images(folder, self.max_dataset_size)
+        self.paths = list_images(folder, self.max_dataset_size, holdout=self.holdout)
         if self.unpaired and len(self.paths) < 2:
             raise ValueError(
                 f'unpaired=True needs at least 2 images in {folder!r} to pair A '

@@ -4,6 +4,8 @@ import os
 import warnings
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from .holdout_split import HoldoutSplit
+
 __all__ = ['IMG_EXTENSIONS', 'check_data_root', 'list_images', 'unique_files']
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
@@ -90,7 +92,10 @@ def unique_files(paths: Iterable[str]) -> List[str]:
 
 
 def list_images(
-    folder: str, max_size: Optional[int] = None, allow_empty: bool = False
+    folder: str,
+    max_size: Optional[int] = None,
+    allow_empty: bool = False,
+    holdout: Optional[HoldoutSplit] = None,
 ) -> List[str]:
     """The image files under ``folder`` (recursively), sorted, each file once.
 
@@ -111,6 +116,8 @@ def list_images(
             authors' ``--max_dataset_size``. Defaults to None (all).
         allow_empty (bool): Return an empty list for a folder without images
             (the caller reports it) instead of raising. Defaults to False.
+        holdout (HoldoutSplit, optional): Keep only its part of the files
+            (before ``max_size`` applies). Defaults to None (all).
 
     Returns:
         list[str]: Paths, sorted by their path relative to ``folder``.
@@ -118,7 +125,8 @@ def list_images(
     Raises:
         FileNotFoundError: If the folder is missing, or holds no image and
             ``allow_empty`` is False.
-        ValueError: If ``max_size`` is not positive.
+        ValueError: If ``max_size`` is not positive, or ``holdout`` leaves no
+            file.
     """
     if not os.path.isdir(folder):
         raise FileNotFoundError(
@@ -174,6 +182,8 @@ def list_images(
             f'Image folder {folder!r} holds no image files (extensions: '
             f'{", ".join(IMG_EXTENSIONS)}).'
         )
+    if holdout is not None and paths:
+        paths = holdout.select(paths, folder)
     if max_size is not None:
         paths = paths[:max_size]
     return paths

@@ -6,6 +6,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Union
 from cyclegan_plugin.registry import DATASETS
 
 from .base_translation_dataset import BaseTranslationDataset
+from .holdout_split import HoldoutSplit
 from .image_files import check_data_root, list_images
 
 __all__ = ['UnpairedImageDataset']
@@ -47,6 +48,12 @@ class UnpairedImageDataset(BaseTranslationDataset):
         skip_corrupt (bool): Replace items with undecodable images (counted,
             logged). Defaults to False.
         test_mode (bool): Defaults to False.
+        holdout (dict, optional): ``dict(fraction=F, part='rest' | 'holdout')``:
+            use only that part of each folder's files, split by a hash of each
+            file's name (:class:`HoldoutSplit`), e.g. train on ``'rest'`` and
+            validate on ``'holdout'`` of the training folders to choose
+            settings without the test set. Applies before
+            ``max_dataset_size``. Defaults to None (all files).
         **kwargs: More :class:`mmengine.dataset.BaseDataset` arguments
             (``lazy_init``, ``indices``, ...).
 
@@ -68,6 +75,7 @@ class UnpairedImageDataset(BaseTranslationDataset):
         seed: Optional[int] = None,
         skip_corrupt: bool = False,
         test_mode: bool = False,
+        holdout: Optional[dict] = None,
         **kwargs,
     ) -> None:
         if domain_dirs is None:
@@ -83,6 +91,7 @@ class UnpairedImageDataset(BaseTranslationDataset):
         self.serial = serial
         self.aligned = aligned
         self.max_dataset_size = max_dataset_size
+        self.holdout = HoldoutSplit.from_cfg(holdout) if holdout is not None else None
         self.paths_A: List[str] = []
         self.paths_B: List[str] = []
         super().__init__(
@@ -105,6 +114,7 @@ class UnpairedImageDataset(BaseTranslationDataset):
             list_images(
                 os.path.join(self.data_root, self.domain_dirs[domain]),
                 self.max_dataset_size,
+                holdout=self.holdout,
             )
             for domain in ('A', 'B')
         )
