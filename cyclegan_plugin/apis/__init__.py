@@ -2,17 +2,12 @@
 
 from .baselines import score_baseline
 from .cli import run_cli
-from .config import (
-    check_work_dir,
-    enable_amp,
-    enable_compile,
-    enable_winograd,
-    load_config,
-)
+from .config import check_work_dir, load_config
 from .inference import translate_array, translate_batch, translate_images
 from .inferencer import CycleGANInferencer
 from .model_loading import check_device, init_model, load_weights
 from .partial_translation_error import PartialTranslationError
+from .speed_options import enable_amp, enable_compile, enable_winograd
 from .translation_inputs import collect_images
 
 __all__ = [

@@ -2,47 +2,13 @@
 
 import ast
 import difflib
-import inspect
 import os
 import os.path as osp
-from typing import Any, Dict, Literal, Optional
+from typing import Any, Dict, Optional
 
-from mmengine.config import Config, ConfigDict
-from mmengine.registry import DefaultScope
+from mmengine.config import Config
 
-from cyclegan_plugin import registry
-
-AmpDtype = Literal['bfloat16', 'float16']
-
-
-def _component_class(type_name: Any) -> Any:
-    """The class a config's ``type`` names, searched in every registry."""
-    if inspect.isclass(type_name):
-        return type_name
-    with DefaultScope.overwrite_default_scope('cyclegan_plugin'):
-        for name in registry.__all__:
-            reg = getattr(registry, name)
-            found = getattr(reg, 'get', lambda _: None)(type_name)
-            if found is not None:
-                return found
-    return None
-
-
-def _accepts(type_name: Any, key: str) -> bool:
-    """Whether the component ``type_name`` takes a constructor arg ``key``."""
-    cls = _component_class(type_name)
-    if not inspect.isclass(cls):
-        return True  # unknown here (e.g. another scope): its build checks it
-    for klass in cls.__mro__:
-        init = klass.__dict__.get('__init__')
-        if init is None:
-            continue
-        params = inspect.signature(init).parameters
-        if key in params:
-            return True
-        if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-            return False
-    return True
+from .component_args import accepts_arg, arg_default
 
 
 def _check_override(cfg: Config, key: str) -> Any:
@@ -75,8 +41,8 @@ def _check_override(cfg: Config, key: str) -> Any:
         if part in node:
             node = node[part]
             continue
-        if is_leaf and 'type' in node and _accepts(node['type'], part):
-            return _default_of(node['type'], part)
+        if is_leaf and 'type' in node and accepts_arg(node['type'], part):
+            return arg_default(node['type'], part)
         where = '.'.join(parts[:depth]) or 'the config'
         close = difflib.get_close_matches(part, [str(k) for k in node], n=3)
         hint = f' Did you mean {", ".join(close)}?' if close else ''
@@ -233,116 +199,3 @@ def set_data_root(cfg: Config, data_root: str) -> Config:
         if dataset is not None:
             dataset.data_root = data_root
     return cfg
-
-
-def enable_amp(cfg: Config, dtype: AmpDtype = 'bfloat16') -> Config:
-    """Switch every optimizer wrapper to mixed precision.
-
-    ``'float16'`` gives MMEngine's ``AmpOptimWrapper`` (GPU, dynamic loss
-    scaling; a configured ``loss_scale`` is kept); ``'bfloat16'`` gives
-    :class:`MixedPrecisionOptimWrapper`, its subclass that also runs on the
-    CPU and needs no loss scaling. Works for a single wrapper and for the
-    ``generators`` / ``discriminators`` pair of
-    :class:`MultiOptimWrapperConstructor`.
-
-    Args:
-        cfg (Config): The config, changed in place.
-        dtype (str): ``'bfloat16'`` (CPU or GPU) or ``'float16'`` (GPU, with
-            loss scaling). Defaults to ``'bfloat16'``.
-
-    Returns:
-        Config: The same config.
-    """
-    optim = cfg.get('optim_wrapper')
-    if optim is None:
-        raise KeyError('--amp needs an optim_wrapper in the config.')
-    wrappers = (
-        [optim]
-        if 'optimizer' in optim
-        else [v for v in optim.values() if isinstance(v, (dict, ConfigDict))]
-    )
-    for wrapper in wrappers:
-        if wrapper.get('type', 'OptimWrapper') not in (
-            'OptimWrapper',
-            'MixedPrecisionOptimWrapper',
-            'AmpOptimWrapper',
-        ):
-            raise ValueError(
-                f'--amp cannot convert optim wrapper type '
-                f'{wrapper["type"]!r}; set its precision in the config.'
-            )
-        if dtype == 'float16':
-            wrapper['type'] = 'AmpOptimWrapper'
-        else:
-            wrapper['type'] = 'MixedPrecisionOptimWrapper'
-            wrapper.pop('loss_scale', None)
-        wrapper['dtype'] = dtype
-    return cfg
-
-
-def _default_of(type_name: Any, key: str) -> Any:
-    """The default of the constructor arg ``key`` of ``type_name``, else None."""
-    cls = _component_class(type_name)
-    if not inspect.isclass(cls):
-        return None
-    param = inspect.signature(cls.__init__).parameters.get(key)
-    if param is None or param.default is inspect.Parameter.empty:
-        return None
-    return param.default
-
-
-def enable_winograd(cfg: Config) -> Config:
-    """Compute the generators on CPUs with the plugin's kernels.
-
-    Sets ``model.cpu_kernels=True``: the model converts its generators with
-    :func:`~cyclegan_plugin.ops.convert_to_cpu_kernels` (Winograd 3x3 convs,
-    the 7x7 head by direct kernels, instance norm + ReLU fused) and keeps
-    freed CPU memory for reuse. The parameters stay those of ``nn.Conv2d``
-    and ``nn.InstanceNorm2d``, so checkpoints are interchangeable; on GPUs
-    the layers use the native ops.
-
-    Args:
-        cfg (Config): The config, changed in place.
-
-    Returns:
-        Config: The same config.
-
-    Raises:
-        KeyError: If the config has no ``model``.
-        ValueError: If the model type has no ``cpu_kernels`` option.
-    """
-    return _set_model_option(cfg, '--winograd', 'cpu_kernels', True)
-
-
-def _set_model_option(cfg: Config, flag: str, key: str, value: Any) -> Config:
-    """``cfg.model[key] = value``, refused by name if the model lacks ``key``."""
-    model = cfg.get('model')
-    if not model:
-        raise KeyError(f'{flag} needs a model in the config.')
-    if not _accepts(model.get('type'), key):
-        raise ValueError(
-            f'{flag}: model type {model.get("type")!r} has no {key} '
-            'option (CycleGAN has).'
-        )
-    model[key] = value
-    return cfg
-
-
-def enable_compile(cfg: Config) -> Config:
-    """Compile the model's networks with ``torch.compile`` (default options).
-
-    Sets ``model.compile_cfg=dict()``. Compilation happens at the first call
-    with each new input shape, so it pays off over many images of one size
-    (e.g. ``tools/translate.py --size N``).
-
-    Args:
-        cfg (Config): The config, changed in place.
-
-    Returns:
-        Config: The same config.
-
-    Raises:
-        KeyError: If the config has no ``model``.
-        ValueError: If the model type has no ``compile_cfg`` option.
-    """
-    return _set_model_option(cfg, '--compile', 'compile_cfg', dict())
