@@ -4,7 +4,10 @@ from pathlib import Path
 
 import mmengine.config.config as mmengine_config
 import pytest
+import torch
 from mmengine.config import Config
+
+from cyclegan_plugin.registry import MODELS
 
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 BASE_MODEL = CONFIGS / '_base_' / 'models' / 'cyclegan_resnet9_patchgan.py'
@@ -161,6 +164,10 @@ def test_cpu_budget_recipes_share_everything_but_the_data():
     assert h2z.model == facades.model
     assert h2z.model.generator.num_blocks == 6
     assert h2z.model.generator.upsample_mode == 'resize_conv'
+    # 34x34 patches: each of the 14x14 outputs judges a part of a 64 px image.
+    discriminator = MODELS.build(h2z.model.discriminator)
+    with torch.no_grad():
+        assert discriminator(torch.zeros(1, 3, 64, 64)).shape == (1, 1, 14, 14)
     for loader in LOADERS:
         for key in ('batch_size', 'num_workers'):
             assert h2z[loader][key] == facades[loader][key], (loader, key)
