@@ -172,7 +172,7 @@ def test_cpu_budget_recipes_share_everything_but_the_data():
         for key in ('batch_size', 'num_workers'):
             assert h2z[loader][key] == facades[loader][key], (loader, key)
     assert h2z.train_dataloader.batch_size == 4
-    assert h2z.train_cfg.max_iters == 2 * h2z.param_scheduler.begin == 14000
+    assert h2z.train_cfg.max_iters == 2 * h2z.param_scheduler.begin == 16000
     assert facades.train_cfg.max_iters == 2 * facades.param_scheduler.begin
 
 
