@@ -1,8 +1,8 @@
-"""Stops iteration-based training cleanly after a wall-clock budget."""
+"""Ends iteration-based training within a wall-clock budget."""
 
 import math
 from time import monotonic
-from typing import Optional
+from typing import List, Optional
 
 import torch
 from mmengine.dist import broadcast
@@ -10,11 +10,16 @@ from mmengine.hooks import CheckpointHook, Hook
 from mmengine.runner import EpochBasedTrainLoop
 
 from ...registry import HOOKS
+from ..runner.schedule_fit import (
+    fit_iterations,
+    rescale_schedulers,
+    schedule_milestones,
+)
 
 
 @HOOKS.register_module()
 class DeadlineHook(Hook):
-    """End training after ``minutes`` of wall-clock time, with a checkpoint.
+    """End training within ``minutes`` of wall-clock time, with a checkpoint.
 
     MMEngine's loops end at ``max_iters``; a machine lent for a few minutes
     needs a run that ends at a time instead. After every iteration the hook
@@ -27,6 +32,20 @@ class DeadlineHook(Hook):
     ``after_train_epoch`` and ``after_train`` hooks included. The runtime
     info ``'deadline_stop_iter'`` then holds the last iteration trained.
 
+    A stop at the deadline cuts the learning-rate schedule short. With
+    ``fit_schedule`` the hook instead plans a run that ends in time: it
+    measures the time of a training iteration and of a validation, and sets
+    ``max_iters`` to the most iterations (never more than configured) that
+    fit ``minutes`` less ``fit_margin`` of them, moving the schedules that
+    have not begun in proportion (a decay from half of ``max_iters`` still
+    starts at half the planned run; see
+    :func:`~cyclegan_plugin.engine.runner.schedule_fit.rescale_schedulers`).
+    It plans after ``calibrate_iters`` iterations, again after every
+    validation, and a last time just before a schedule begins; after that
+    the plan stands, and the deadline stop stays as the guard. The planned
+    length is the runtime info ``'deadline_max_iters'``, saved with
+    checkpoints: a resumed run keeps it.
+
     Under DDP rank 0's clock decides for every rank (a broadcast per
     iteration), so all stop after the same iteration and save together. The
     clock starts at ``before_train``, after the model is built and a
@@ -36,22 +55,49 @@ class DeadlineHook(Hook):
         minutes (float): Training time allowed, in minutes; > 0.
         save_checkpoint (bool): Save a checkpoint of the iteration at which
             training stops. Defaults to True.
+        fit_schedule (bool): Shorten ``max_iters`` and the schedules to end
+            within ``minutes``. Defaults to False.
+        calibrate_iters (int): Iterations timed before the first plan.
+            Defaults to 100.
+        fit_margin (float): Fraction of ``minutes`` the plan leaves unused,
+            for the speed to vary. Defaults to 0.02.
 
     Example:
         >>> custom_hooks = [dict(type='DeadlineHook', minutes=10)]
+        >>> custom_hooks = [dict(type='DeadlineHook', minutes=115, fit_schedule=True)]
     """
 
-    # After CheckpointHook (VERY_LOW): its save of this iteration is seen.
+    # After CheckpointHook (VERY_LOW): its save of this iteration is seen;
+    # after ParamSchedulerHook (LOW): the schedulers have stepped.
     priority = 'LOWEST'
 
-    def __init__(self, minutes: float, save_checkpoint: bool = True) -> None:
+    def __init__(
+        self,
+        minutes: float,
+        save_checkpoint: bool = True,
+        fit_schedule: bool = False,
+        calibrate_iters: int = 100,
+        fit_margin: float = 0.02,
+    ) -> None:
         number = isinstance(minutes, (int, float)) and not isinstance(minutes, bool)
         if not number or not math.isfinite(minutes) or minutes <= 0:
             raise ValueError(
                 f'minutes must be a positive number, but got minutes: {minutes!r}'
             )
+        if not isinstance(calibrate_iters, int) or calibrate_iters < 1:
+            raise ValueError(
+                'calibrate_iters must be a positive integer, but got '
+                f'calibrate_iters: {calibrate_iters!r}'
+            )
+        if not 0 <= fit_margin < 1:
+            raise ValueError(
+                f'fit_margin must be in [0, 1), but got fit_margin: {fit_margin!r}'
+            )
         self.minutes = float(minutes)
         self.save_checkpoint = save_checkpoint
+        self.fit_schedule = fit_schedule
+        self.calibrate_iters = calibrate_iters
+        self.fit_margin = float(fit_margin)
         self._start: Optional[float] = None
         self._stop_iter: Optional[int] = None
 
@@ -60,7 +106,9 @@ class DeadlineHook(Hook):
 
         Raises:
             TypeError: If the train loop has no ``stop_training`` flag, or
-                checks it only between epochs (``EpochBasedTrainLoop``).
+                checks it only between epochs (``EpochBasedTrainLoop``); with
+                ``fit_schedule``, if a schedule cannot be scaled
+                (:func:`~cyclegan_plugin.engine.runner.schedule_fit.schedule_milestones`).
         """
         loop = runner.train_loop
         if isinstance(loop, EpochBasedTrainLoop) or not hasattr(loop, 'stop_training'):
@@ -71,6 +119,27 @@ class DeadlineHook(Hook):
             )
         self._start = monotonic()
         self._stop_iter = None
+        if self.fit_schedule:
+            self._start_fitting(runner)
+
+    def _start_fitting(self, runner) -> None:
+        loop = runner.train_loop
+        if not hasattr(loop, '_max_iters'):
+            raise TypeError(
+                'DeadlineHook(fit_schedule=True) sets the max_iters of an '
+                f'IterBasedTrainLoop, but got the train loop {type(loop).__name__}'
+            )
+        self._most = loop.max_iters
+        self._milestones = schedule_milestones(runner.param_schedulers)
+        self._timed: List[float] = [0.0, 0]  # seconds, iterations
+        self._val_seconds = 0.0
+        self._last_reading = self._start
+        self._next_begin: Optional[int] = None  # a schedule's, once planned
+        self._frozen = False
+        planned = runner.message_hub.get_info('deadline_max_iters')
+        if planned is not None:  # resumed: the schedulers hold the plan
+            loop._max_iters = int(planned)
+            self._frozen = True
 
     def after_train_iter(
         self,
@@ -79,10 +148,21 @@ class DeadlineHook(Hook):
         data_batch: Optional[dict] = None,
         outputs: Optional[dict] = None,
     ) -> None:
-        """Stop after this iteration (and save it) once the time is up."""
-        if self._start is None or not self._time_is_up():
+        """Plan the run's length when due; stop (and save) once time is up."""
+        if self._start is None:
             return
+        now = monotonic()
         step = runner.iter + 1
+        if self._fitting():
+            self._timed[0] += now - self._last_reading
+            self._timed[1] += 1
+            self._last_reading = now
+            due = self._timed[1] == self.calibrate_iters
+            # A last plan just before a schedule begins: the best estimate.
+            if due or (self._next_begin and step + 1 >= self._next_begin):
+                self._plan(runner, step, now)
+        if not self._time_is_up(now):
+            return
         runner.logger.info(
             f'DeadlineHook: {self.minutes:g} min of training are up after '
             f'iteration {step}; stopping.'
@@ -92,6 +172,55 @@ class DeadlineHook(Hook):
         self._stop_iter = step
         runner.message_hub.update_info('deadline_stop_iter', step)
         runner.train_loop.stop_training = True
+
+    def before_val(self, runner) -> None:
+        """Time a validation within training (the plan counts them)."""
+        if self._fitting():
+            self._val_started = monotonic()
+
+    def after_val(self, runner) -> None:
+        """Plan again with this validation's time."""
+        if not self._fitting():
+            return
+        now = monotonic()
+        self._val_seconds = now - self._val_started
+        self._last_reading = now  # the validation is not an iteration's time
+        if self._timed[1] >= self.calibrate_iters:
+            self._plan(runner, runner.iter, now)
+
+    def _fitting(self) -> bool:
+        return self.fit_schedule and self._start is not None and not self._frozen
+
+    def _plan(self, runner, done: int, now: float) -> None:
+        loop = runner.train_loop
+        seconds, iterations = self._timed
+        per_iter = seconds / iterations
+        budget = 60 * self.minutes * (1 - self.fit_margin)
+        last = fit_iterations(
+            done,
+            self._most,
+            seconds_left=budget - (now - self._start),
+            seconds_per_iter=per_iter,
+            seconds_per_val=self._val_seconds,
+            val_interval=getattr(loop, 'val_interval', None)
+            if runner.val_loop is not None
+            else None,
+        )
+        last_tensor = torch.tensor(last)
+        broadcast(last_tensor, src=0)  # rank 0's plan for every rank
+        last = int(last_tensor.item())
+        loop._max_iters = last
+        self._next_begin = rescale_schedulers(self._milestones, done, last, self._most)
+        # Without schedules the plan follows every validation to the end.
+        self._frozen = self._next_begin is None and bool(self._milestones)
+        runner.message_hub.update_info('deadline_max_iters', last)
+        begins = sorted({s.begin for s, _, _ in self._milestones})
+        runner.logger.info(
+            f'DeadlineHook: {last} of {self._most} iterations fit {self.minutes:g} '
+            f'min ({per_iter:.3f} s per iteration over {iterations}, '
+            f'{self._val_seconds:.1f} s per validation); schedules begin at '
+            f'{begins}' + ('; the plan stands' if self._frozen else '')
+        )
 
     def after_train(self, runner) -> None:
         """Say whether the deadline or ``max_iters`` ended the run."""
@@ -105,8 +234,8 @@ class DeadlineHook(Hook):
         )
         self._start = None
 
-    def _time_is_up(self) -> bool:
-        up = torch.tensor(float(monotonic() - self._start >= 60 * self.minutes))
+    def _time_is_up(self, now: float) -> bool:
+        up = torch.tensor(float(now - self._start >= 60 * self.minutes))
         broadcast(up, src=0)  # no-op without a process group
         return bool(up.item())
 

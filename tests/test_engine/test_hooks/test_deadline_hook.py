@@ -139,3 +139,96 @@ def test_a_runner_stops_at_the_deadline_and_leaves_a_checkpoint(tmp_path, clock)
     for key, value in checkpoint['state_dict'].items():
         if isinstance(value, torch.Tensor):  # not the buffers' image history
             assert torch.equal(value, state[key]), key
+
+
+def fitting_runner(iteration=0, max_iters=100, val_interval=10):
+    runner = fake_runner(iteration)
+    runner.train_loop = SimpleNamespace(
+        stop_training=False,
+        _max_iters=max_iters,
+        max_iters=max_iters,
+        val_interval=val_interval,
+    )
+    runner.val_loop = object()
+    runner.param_schedulers = []
+    return runner
+
+
+@pytest.mark.parametrize(
+    'options, name',
+    [
+        (dict(calibrate_iters=0), 'calibrate_iters: 0'),
+        (dict(fit_margin=1.0), 'fit_margin: 1.0'),
+    ],
+)
+def test_init_refuses_bad_fitting_options_naming_them(options, name):
+    with pytest.raises(ValueError, match=name):
+        DeadlineHook(5, fit_schedule=True, **options)
+
+
+def test_the_plan_counts_the_validations_it_has_timed(clock):
+    clock.step = 6.0
+    hook = DeadlineHook(10, fit_schedule=True, calibrate_iters=5, fit_margin=0.0)
+    runner = fitting_runner()
+    hook.before_train(runner)  # t = 6 s
+    for iteration in range(5):
+        runner.iter = iteration
+        hook.after_train_iter(runner, iteration)
+    # 5 iterations of 6 s, no validation timed yet: all 100 fit 570 s.
+    assert runner.train_loop._max_iters == 100
+    for iteration in range(5, 10):
+        runner.iter = iteration
+        hook.after_train_iter(runner, iteration)
+    runner.iter = 10
+    hook.before_val(runner)  # t = 72 s
+    clock.step = 60.0
+    hook.after_val(runner)  # a 60 s validation, 126 s used
+    # 474 s left: 39 iterations and 4 validations (20, 30, 40, 49).
+    assert runner.train_loop._max_iters == 49
+    assert runner.message_hub.get_info('deadline_max_iters') == 49
+    assert '49 of 100 iterations fit 10 min' in runner.logger.info.call_args[0][0]
+
+
+def test_a_resumed_run_keeps_its_plan(clock):
+    hook = DeadlineHook(10, fit_schedule=True, calibrate_iters=1)
+    runner = fitting_runner(iteration=7)
+    runner.message_hub.update_info('deadline_max_iters', 30)
+    hook.before_train(runner)
+    assert runner.train_loop._max_iters == 30
+    hook.after_train_iter(runner, 7)
+    assert runner.train_loop._max_iters == 30  # not planned again
+    runner.logger.info.assert_not_called()
+
+
+def test_fit_schedule_refuses_a_loop_without_max_iters(clock):
+    runner = fake_runner()
+    runner.param_schedulers = []
+    with pytest.raises(TypeError, match='IterBasedTrainLoop, but got the train loop'):
+        DeadlineHook(1, fit_schedule=True).before_train(runner)
+
+
+def test_a_runner_plans_a_shorter_run_that_ends_in_time(tmp_path, clock):
+    # One clock reading per iteration, 6 s each, 2 min less 3%: after 5 timed
+    # iterations 86.4 s are left for 14 more, so the run ends at 19 of 40,
+    # its linear decay moved from 20-40 to 10-19 (planned again at 9).
+    clock.step = 6.0
+    work = tmp_path / 'work'
+    hook = dict(
+        type='DeadlineHook',
+        minutes=2,
+        fit_schedule=True,
+        calibrate_iters=5,
+        fit_margin=0.03,
+    )
+    runner = build_runner(work, max_iters=40, interval=100, custom_hooks=[hook])
+    runner.train()
+    assert runner.iter == 19
+    assert runner.message_hub.get_info('deadline_max_iters') == 19
+    assert runner.message_hub.get_info('deadline_stop_iter') is None  # ended by plan
+    for name, schedulers in runner.param_schedulers.items():
+        assert [(s.begin, s.end) for s in schedulers] == [(10, 19)], name
+        lr = runner.optim_wrapper[name].param_groups[0]['lr']
+        assert lr == pytest.approx(0.0, abs=1e-12), name  # decayed to the end
+    assert (work / 'last_checkpoint').read_text() == 'iter_19.pth'
+    checkpoint = torch.load(work / 'iter_19.pth', weights_only=False)
+    assert checkpoint['message_hub']['runtime_info']['deadline_max_iters'] == 19
