@@ -173,6 +173,9 @@ def test_cpu_budget_recipes_share_everything_but_the_data():
             assert h2z[loader][key] == facades[loader][key], (loader, key)
     assert h2z.train_dataloader.batch_size == 4
     assert h2z.train_cfg.max_iters == 2 * h2z.param_scheduler.begin == 16000
+    # Ends within the 2-hour budget on any machine: the run is planned to fit.
+    deadline = [h for h in h2z.custom_hooks if h.type == 'DeadlineHook']
+    assert deadline == [dict(type='DeadlineHook', minutes=117.0, fit_schedule=True)]
     assert facades.train_cfg.max_iters == 2 * facades.param_scheduler.begin
 
 
