@@ -247,3 +247,61 @@ def test_the_schema_tables_render_as_markdown():
     assert '| `peak_mem_mb` | float or null |' in text
     for name in set(CHECK_PARTS) | set(QUALITY_PARTS):
         assert f'Part `{name}`' in text
+
+
+def test_a_launchers_summary_gives_way_to_the_ranks_exception(tmp_path):
+    runner = StepRunner(
+        time.monotonic() + 60, tmp_path, dict(os.environ), REPO, min_step_s=0.5
+    )
+    code = (
+        'import sys\n'
+        "print('[rank1]: Traceback (most recent call last):', file=sys.stderr)\n"
+        "print('[rank1]: RuntimeError: Connection closed by peer', file=sys.stderr)\n"
+        "print('torch.distributed.elastic.multiprocessing.errors.ChildFailedError:',"
+        ' file=sys.stderr)\n'
+        "print('  exitcode  : 1', file=sys.stderr)\n"
+        'sys.exit(1)\n'
+    )
+    step = runner.run('ddp', [sys.executable, '-c', code], timeout_s=30)
+    assert step.last_line() == '[rank1]: RuntimeError: Connection closed by peer'
+
+
+def test_the_rendezvous_port_is_free_and_outside_the_ephemeral_range():
+    import socket
+
+    from analysis.gpu_check.part_training import free_port
+
+    port = free_port()
+    assert 29500 <= port < 30000
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', port))
+        taken.listen()
+        assert free_port() != port
+        with pytest.raises(RuntimeError, match=f'ports {port}-{port} are all taken'):
+            free_port(first=port, count=1)
+
+
+def test_a_failed_parts_log_tail_is_printed_with_its_summary(tmp_path, monkeypatch):
+    from analysis.gpu_check import check
+
+    def failing(ctx, results):
+        message = 'ddp exited with code 1: RuntimeError: gone'
+        raise StepFailed(message, ['why', '...', 'end'])
+
+    names = ('env', 'ddp')
+    monkeypatch.setattr(check, 'CHECK_PARTS', names)
+    monkeypatch.setitem(check.RESERVE_S, 'env', 0.0)
+    monkeypatch.setitem(check.PARTS, 'env', lambda ctx, results: dict(status='ok'))
+    monkeypatch.setitem(check.PARTS, 'ddp', failing)
+    lines = []
+    out = tmp_path / 'report.json'
+    options = check.GpuCheckOptions(out=out, device='cpu', quick=True)
+    report = check.run_gpu_check(options, log=lines.append)
+    assert report['failed'] == ['ddp']
+    # The report may be in a temporary folder (CI): the tail is in the log too.
+    assert lines[1:] == [
+        'gpu_check: ddp: failed (0 s): ddp exited with code 1: RuntimeError: gone',
+        '    | why',
+        '    | ...',
+        '    | end',
+    ]

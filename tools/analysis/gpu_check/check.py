@@ -201,6 +201,10 @@ def run_gpu_check(options: GpuCheckOptions, log: Callable[[str], None] = print) 
             runner.reserved_s = sum(RESERVE_S[n] for n in names[index + 1 :])
             results[name] = _run_part(name, ctx, results)
             log(_summary_line(name, results[name]))
+            # The report may be in a temporary folder (CI): the log's tail
+            # goes where the one-line summary goes.
+            for line in results[name].get('log_tail', ()):
+                log(f'    | {line}')
             # A machine lent for minutes may be taken back mid-check: what
             # was measured is on disk after every part.
             write('not run yet: the check was ended before this part')

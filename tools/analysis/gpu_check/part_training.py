@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 import socket
 import statistics
 from pathlib import Path
@@ -100,11 +101,31 @@ def run_train_bf16(ctx: CheckContext, results: dict) -> dict:
     )
 
 
-def free_port() -> int:
-    """A TCP port no process listens on now (for torchrun's rendezvous)."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+def free_port(first: int = 29500, count: int = 500) -> int:
+    """A TCP port no process listens on now (for torchrun's rendezvous).
+
+    Taken below the kernel's ephemeral range (32768 and up on Linux), where
+    ``bind(0)`` would find one: an ephemeral port is free only until some
+    outgoing connection draws it, in the seconds before torchrun binds it.
+
+    Args:
+        first (int): The lowest port tried. Defaults to 29500, torchrun's.
+        count (int): How many ports are tried, from one chosen by the
+            process id so that concurrent checks start apart.
+
+    Raises:
+        RuntimeError: If every port tried is taken.
+    """
+    offset = os.getpid() % count
+    for i in range(count):
+        port = first + (offset + i) % count
+        with socket.socket() as sock:
+            try:
+                sock.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f'ports {first}-{first + count - 1} are all taken; free one')
 
 
 def run_ddp(ctx: CheckContext, results: dict) -> dict:

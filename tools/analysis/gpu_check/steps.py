@@ -10,6 +10,7 @@ workers).
 """
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -82,8 +83,12 @@ class StepResult:
         lines = [line.strip() for line in self.stderr.splitlines() if line.strip()]
         # Progress bars and warnings come after nothing useful; an error line
         # of our tools (run_cli) or an exception's last line is the message.
+        # A launcher's own ChildFailedError only says that a rank failed: the
+        # rank's exception, printed before it, says why.
         for line in reversed(lines):
-            if line.startswith('error:') or _looks_like_exception(line):
+            if line.startswith('error:') or (
+                _looks_like_exception(line) and not _launcher_summary(line)
+            ):
                 return line
         return lines[-1] if lines else '(no output on stderr)'
 
@@ -119,7 +124,17 @@ def _explains(line: str) -> bool:
     return _looks_like_exception(line) or any(note in line for note in _DEATH_NOTES)
 
 
+def _launcher_summary(line: str) -> bool:
+    return _strip_rank(line).split(':', 1)[0].endswith('ChildFailedError')
+
+
+def _strip_rank(line: str) -> str:
+    # torchrun may prefix a rank's lines with "[rank1]:" (``--tee``, logs).
+    return re.sub(r'^\[(?:default)?(?:rank)?\d+\]:\s*', '', line.strip())
+
+
 def _looks_like_exception(line: str) -> bool:
+    line = _strip_rank(line)
     head = line.split(':', 1)[0]
     return (
         ':' in line
