@@ -133,6 +133,7 @@ class DeadlineHook(Hook):
         self._milestones = schedule_milestones(runner.param_schedulers)
         self._timed: List[float] = [0.0, 0]  # seconds, iterations
         self._val_seconds = 0.0
+        self._val_started = self._start  # set again by every before_val
         self._last_reading = self._start
         self._next_begin: Optional[int] = None  # a schedule's, once planned
         self._frozen = False
