@@ -242,3 +242,34 @@ def test_holdout_recipe_validates_on_training_images_it_does_not_train_on(tmp_pa
         assert held and trained.isdisjoint(held)
         assert {Path(p).parent.name for p in trained | held} == {f'train{domain}'}
         assert len(trained) + len(held) == 40
+
+
+def test_facades_selection_config_validates_on_the_val_split(tmp_path):
+    import cv2
+    import numpy as np
+
+    from cyclegan_plugin.apis import load_config
+    from cyclegan_plugin.registry import DATASETS
+
+    for split in ('train', 'val', 'test'):
+        (tmp_path / split).mkdir()
+        for i in range(3):
+            pair = np.full((16, 32, 3), 40 * i, np.uint8)  # photo | label map
+            cv2.imwrite(str(tmp_path / split / f'{i}.jpg'), pair)
+    recipe = _load(CONFIGS / 'cyclegan_facades_cpu.py')
+    cfg = load_config(
+        str(CONFIGS / 'cyclegan_facades_cpu_val.py'), data_root=str(tmp_path)
+    )
+    for key in (
+        'model',
+        'optim_wrapper',
+        'param_scheduler',
+        'train_cfg',
+        'val_evaluator',
+    ):
+        assert cfg[key] == recipe[key], key
+    assert cfg.val_dataloader.dataset.pipeline == recipe.val_dataloader.dataset.pipeline
+    train, val, test = (DATASETS.build(cfg[loader].dataset) for loader in LOADERS)
+    for dataset, split in ((train, 'train'), (val, 'val'), (test, 'val')):
+        dataset.full_init()
+        assert {Path(p).parent.name for p in dataset.paths} == {split}
