@@ -15,6 +15,13 @@ from analysis.gpu_check.steps import BudgetSpent, StepFailed, StepRunner
 from .tool_helpers import REPO, run_tool
 
 
+def _step_runner(log_dir) -> StepRunner:
+    """A runner with a minute left, logging to ``log_dir``."""
+    return StepRunner(
+        time.monotonic() + 60, log_dir, dict(os.environ), REPO, min_step_s=0.5
+    )
+
+
 @pytest.fixture(scope='module')
 def dry_run(tmp_path_factory):
     """``--device cpu --quick``: the report and the tool's output."""
@@ -143,9 +150,7 @@ def test_bad_options_are_one_line_errors(tmp_path, args, message):
 
 
 def test_a_step_out_of_time_is_ended_with_its_children(tmp_path):
-    runner = StepRunner(
-        time.monotonic() + 60, tmp_path, dict(os.environ), REPO, min_step_s=0.5
-    )
+    runner = _step_runner(tmp_path)
     pid_file = tmp_path / 'child.pid'
     script = f'sleep 30 & echo $! > {pid_file}; wait'
     step = runner.run('sleeper', ['bash', '-c', script], timeout_s=1)
@@ -170,9 +175,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_failing_step_says_why_and_no_time_left_skips(tmp_path):
-    runner = StepRunner(
-        time.monotonic() + 60, tmp_path, dict(os.environ), REPO, min_step_s=0.5
-    )
+    runner = _step_runner(tmp_path)
     code = "import sys; print('noise', file=sys.stderr); sys.exit('error: bad K')"
     step = runner.run('failing', [sys.executable, '-c', code], timeout_s=30)
     assert step.error() == 'failing exited with code 1: error: bad K'
@@ -183,9 +186,7 @@ def test_a_failing_step_says_why_and_no_time_left_skips(tmp_path):
 
 
 def test_a_crashed_childs_reason_stays_in_the_tail(tmp_path):
-    runner = StepRunner(
-        time.monotonic() + 60, tmp_path, dict(os.environ), REPO, min_step_s=0.5
-    )
+    runner = _step_runner(tmp_path)
     # As torchrun logs a rank that gloo aborted: the reason, then a long summary.
     code = (
         'import sys\n'
@@ -250,9 +251,7 @@ def test_the_schema_tables_render_as_markdown():
 
 
 def test_a_launchers_summary_gives_way_to_the_ranks_exception(tmp_path):
-    runner = StepRunner(
-        time.monotonic() + 60, tmp_path, dict(os.environ), REPO, min_step_s=0.5
-    )
+    runner = _step_runner(tmp_path)
     code = (
         'import sys\n'
         "print('[rank1]: Traceback (most recent call last):', file=sys.stderr)\n"
