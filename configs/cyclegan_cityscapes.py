@@ -15,13 +15,14 @@ default_hooks = dict(checkpoint=dict(interval=10 * 2975))
 # The paper's scores: label maps generated from photos (A -> B) against the true
 # ones, over Cityscapes' 19 training classes (nearest palette colour; void
 # pixels count as their nearest class). Labels -> photo needs a segmenter:
-# set FCNScore's model to a TorchScript Cityscapes network.
+# set FCNScore's model to a TorchScript Cityscapes network. Testing adds each
+# score's spread over 100 bootstrap resamplings of the test images.
 val_evaluator = [
     dict(type='FID', directions=('AtoB', 'BtoA')),
     dict(type='LabelScore', direction='AtoB', palette='cityscapes'),
     dict(type='FCNScore', direction='BtoA', palette='cityscapes', model=None),
 ]
-test_evaluator = val_evaluator
+test_evaluator = [dict(metric, bootstrap=100) for metric in val_evaluator]
 custom_hooks = [
     dict(type='TranslationVisualizationHook', interval=2975, num_images=4),
 ]

@@ -164,7 +164,7 @@ def folder_distances(
 
     scores = dict(distances(fake, real), num_real=len(real), num_fake=len(fake))
     if bootstrap:
-        spread = bootstrap_std(distances, fake, real, bootstrap)
+        spread = bootstrap_std(distances, (fake, real), bootstrap)
         for name in ('FID', 'KID'):
             if name in spread:
                 scores[f'{name}_bootstrap_std'] = spread[name]

@@ -1,6 +1,6 @@
 """Metric formulas on arrays and tensors, free of MMEngine."""
 
-from .bootstrap import bootstrap_std
+from .bootstrap import bootstrap_std, check_bootstrap_rounds
 from .frechet_distance import (
     feature_statistics,
     frechet_distance,
@@ -16,6 +16,7 @@ from .segmentation_scores import (
 
 __all__ = [
     'bootstrap_std',
+    'check_bootstrap_rounds',
     'colors_to_labels',
     'confusion_matrix',
     'segmentation_scores',

@@ -11,7 +11,7 @@ from mmengine.logging import print_log
 from cyclegan_plugin.structures import DIRECTION_FIELDS, DIRECTIONS, check_directions
 
 from ..feature_cache import FeatureCache
-from ..functional import bootstrap_std
+from ..functional import bootstrap_std, check_bootstrap_rounds
 from ..inception_feature_extractor import InceptionFeatureExtractor, image_digest
 from .sample_field import get_field
 
@@ -96,15 +96,13 @@ class BaseFeatureMetric(BaseMetric):
         super().__init__(collect_device, prefix, collect_dir)
         if batch_size < 1:
             raise ValueError(f'batch_size must be >= 1, but got {batch_size}')
-        if bootstrap < 0 or bootstrap == 1:
-            raise ValueError(f'bootstrap must be 0 or >= 2 rounds, but got {bootstrap}')
         self.directions = check_directions(directions)
         self.weights = weights
         self.batch_size = batch_size
         self.cache = FeatureCache(cache_dir) if cache_dir is not None else None
         self.device = device
         self.progress = progress
-        self.bootstrap = bootstrap
+        self.bootstrap = check_bootstrap_rounds(bootstrap)
         self._pending: List[dict] = []
 
     @property
@@ -188,8 +186,7 @@ class BaseFeatureMetric(BaseMetric):
             if self.bootstrap:
                 spread = bootstrap_std(
                     functools.partial(self.score, direction),
-                    fake_features,
-                    real_features,
+                    (fake_features, real_features),
                     self.bootstrap,
                 )
                 metrics.update(

@@ -9,7 +9,13 @@ from mmengine.logging import print_log
 
 from cyclegan_plugin.structures import DIRECTION_FIELDS, check_directions
 
-from ..functional import colors_to_labels, confusion_matrix, segmentation_scores
+from ..functional import (
+    bootstrap_std,
+    check_bootstrap_rounds,
+    colors_to_labels,
+    confusion_matrix,
+    segmentation_scores,
+)
 from ..palettes import PALETTES, palette_array
 from .sample_field import get_field
 
@@ -22,7 +28,8 @@ class BaseSegmentationMetric(BaseMetric):
     (:meth:`predict`) and which field holds the true label map
     (:attr:`truth_field`). Keys: ``<key_prefix>PixelAcc-<direction>``,
     ``...ClassAcc-...`` and ``...mIoU-...`` (see
-    :func:`~cyclegan_plugin.evaluation.functional.segmentation_scores`).
+    :func:`~cyclegan_plugin.evaluation.functional.segmentation_scores`), and
+    with ``bootstrap`` each one's spread, e.g. ``ClassAcc-AtoB-bootstrap-std``.
 
     Args:
         direction (str): 'AtoB' or 'BtoA'.
@@ -31,6 +38,11 @@ class BaseSegmentationMetric(BaseMetric):
             'facades') or K RGB colours. Defaults to 'facades'.
         class_names (Sequence[str], optional): Names of the K classes, for
             the log. Defaults to None: the named palette's, else 'class_<k>'.
+        bootstrap (int): Also report the spread of each score over this many
+            resamplings of the test images with replacement (each draw sums
+            the confusion matrices of the drawn images; see
+            :func:`~cyclegan_plugin.evaluation.functional.bootstrap_std`); 0 for
+            none. Defaults to 0.
         collect_device (str): Passed to ``BaseMetric``. Defaults to 'cpu'.
         prefix (str, optional): Passed to ``BaseMetric``. Defaults to None.
         collect_dir (str, optional): Passed to ``BaseMetric``. Defaults to None.
@@ -44,11 +56,13 @@ class BaseSegmentationMetric(BaseMetric):
         direction: str,
         palette: Union[str, Sequence[Sequence[int]]] = 'facades',
         class_names: Optional[Sequence[str]] = None,
+        bootstrap: int = 0,
         collect_device: str = 'cpu',
         prefix: Optional[str] = None,
         collect_dir: Optional[str] = None,
     ) -> None:
         super().__init__(collect_device, prefix, collect_dir)
+        self.bootstrap = check_bootstrap_rounds(bootstrap)
         (self.direction,) = check_directions((direction,))
         self.fields = DIRECTION_FIELDS[self.direction]
         if isinstance(palette, str):
@@ -112,10 +126,10 @@ class BaseSegmentationMetric(BaseMetric):
             results (list[np.ndarray]): Per-sample (K, K) confusion matrices.
 
         Returns:
-            dict[str, float]: Pixel accuracy, class accuracy and mean IoU.
+            dict[str, float]: Pixel accuracy, class accuracy and mean IoU,
+            with ``bootstrap`` also their spreads.
         """
         confusion = np.sum(results, axis=0)
-        scores = segmentation_scores(confusion)
         hits = np.diag(confusion)
         union = confusion.sum(0) + confusion.sum(1) - hits
         per_class = ', '.join(
@@ -126,6 +140,18 @@ class BaseSegmentationMetric(BaseMetric):
             f'{type(self).__name__}-{self.direction} IoU per class: {per_class}',
             logger='current',
         )
+        metrics = self._named_scores(confusion)
+        if self.bootstrap:
+            spread = bootstrap_std(
+                lambda drawn: self._named_scores(drawn.sum(0)),
+                (np.stack(results),),
+                self.bootstrap,
+            )
+            metrics.update({f'{key}-bootstrap-std': std for key, std in spread.items()})
+        return metrics
+
+    def _named_scores(self, confusion: np.ndarray) -> Dict[str, float]:
+        scores = segmentation_scores(confusion)
         tag, direction = self.key_prefix, self.direction
         return {
             f'{tag}PixelAcc-{direction}': scores['pixel_acc'],

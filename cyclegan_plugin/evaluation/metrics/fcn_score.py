@@ -45,7 +45,7 @@ class FCNScore(BaseSegmentationMetric):
             the model. Defaults to None (as they are).
         device (str, optional): Device of the model. Defaults to None (CUDA
             when available).
-        **kwargs: ``collect_device``, ``prefix``, ``collect_dir``.
+        **kwargs: ``bootstrap``, ``collect_device``, ``prefix``, ``collect_dir``.
 
     Raises:
         FileNotFoundError: If ``model`` is a path that does not exist.

@@ -26,7 +26,7 @@ class LabelScore(BaseSegmentationMetric):
         palette (str | Sequence[Sequence[int]]): Palette name or colours.
             Defaults to 'facades'.
         class_names (Sequence[str], optional): Class names. Defaults to None.
-        **kwargs: ``collect_device``, ``prefix``, ``collect_dir``.
+        **kwargs: ``bootstrap``, ``collect_device``, ``prefix``, ``collect_dir``.
 
     Example:
         >>> test_evaluator = dict(type='LabelScore', palette='facades')

@@ -66,6 +66,28 @@ def test_label_score_swap_on_half_the_pixels_through_evaluator():
     }
 
 
+def test_label_score_bootstrap_spread_resamples_the_images():
+    metric = LabelScore(palette=PALETTE, bootstrap=2000)
+    metric.process({}, [sample(class_map(swap_top_half=True)), sample(class_map())])
+    scores = metric.evaluate(2)
+    assert scores['PixelAcc-AtoB'] == pytest.approx(48 / 64)  # as without it
+    # Two images of per-pixel accuracy 1/2 and 1: a draw of two scores 1/2,
+    # 3/4 or 1 with probabilities 1/4, 1/2, 1/4, a spread of sqrt(1/32).
+    assert scores['PixelAcc-AtoB-bootstrap-std'] == pytest.approx(
+        (1 / 32) ** 0.5, rel=0.05
+    )
+    assert set(scores) == {
+        f'{name}-AtoB{spread}'
+        for name in ('PixelAcc', 'ClassAcc', 'mIoU')
+        for spread in ('', '-bootstrap-std')
+    }
+    same = LabelScore(palette=PALETTE, bootstrap=10)
+    same.process({}, [sample(class_map()), sample(class_map())])
+    assert same.evaluate(2)['ClassAcc-AtoB-bootstrap-std'] == 0.0
+    with pytest.raises(ValueError, match='bootstrap must be 0 or >= 2 rounds'):
+        LabelScore(palette=PALETTE, bootstrap=1)
+
+
 def test_label_score_needs_aligned_data_and_known_palette():
     with pytest.raises(ValueError, match='aligned=True'):
         LabelScore(palette=PALETTE).process({}, [sample(class_map(), aligned=False)])
