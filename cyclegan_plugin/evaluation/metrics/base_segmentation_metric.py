@@ -120,7 +120,10 @@ class BaseSegmentationMetric(BaseMetric):
             self.results.append(confusion_matrix(prediction, truth, self.num_classes))
 
     def compute_metrics(self, results: List[np.ndarray]) -> Dict[str, float]:
-        """Scores of the summed confusion matrix; per-class IoU goes to the log.
+        """Scores of the summed confusion matrix; per-class figures go to the log.
+
+        The log gets, per class, the IoU, the accuracy and the share of the
+        pixels predicted as that class.
 
         Args:
             results (list[np.ndarray]): Per-sample (K, K) confusion matrices.
@@ -131,15 +134,24 @@ class BaseSegmentationMetric(BaseMetric):
         """
         confusion = np.sum(results, axis=0)
         hits = np.diag(confusion)
-        union = confusion.sum(0) + confusion.sum(1) - hits
-        per_class = ', '.join(
-            f'{name} {hit / total:.3f}' if total else f'{name} -'
-            for name, hit, total in zip(self.class_names, hits, union)
-        )
-        print_log(
-            f'{type(self).__name__}-{self.direction} IoU per class: {per_class}',
-            logger='current',
-        )
+        true_counts, predicted_counts = confusion.sum(1), confusion.sum(0)
+        # A class's accuracy (recall) is near the share of pixels predicted as
+        # it when the maps are not aligned with the truth; side by side, the
+        # two tell a misplaced class from a missing one.
+        for title, values in (
+            ('IoU', (hits, true_counts + predicted_counts - hits)),
+            ('accuracy', (hits, true_counts)),
+            (
+                'share of the predicted pixels',
+                (predicted_counts, [confusion.sum()] * len(hits)),
+            ),
+        ):
+            per_class = ', '.join(
+                f'{name} {part / whole:.3f}' if whole else f'{name} -'
+                for name, part, whole in zip(self.class_names, *values)
+            )
+            metric = f'{type(self).__name__}-{self.direction}'
+            print_log(f'{metric} {title} per class: {per_class}', logger='current')
         metrics = self._named_scores(confusion)
         if self.bootstrap:
             spread = bootstrap_std(

@@ -88,6 +88,25 @@ def test_label_score_bootstrap_spread_resamples_the_images():
         LabelScore(palette=PALETTE, bootstrap=1)
 
 
+def test_label_score_logs_per_class_iou_accuracy_and_predicted_share(monkeypatch):
+    from cyclegan_plugin.evaluation.metrics import base_segmentation_metric
+
+    lines = []
+    monkeypatch.setattr(
+        base_segmentation_metric, 'print_log', lambda text, logger: lines.append(text)
+    )
+    metric = LabelScore(palette=PALETTE, class_names=['a', 'b', 'c'])
+    # Everything predicted as 'a': 'a' all right, 'b' all wrong, 'c' absent.
+    metric.process({}, [sample(torch.zeros(SIZE, SIZE, dtype=torch.long))])
+    metric.evaluate(1)
+    assert lines == [
+        'LabelScore-AtoB IoU per class: a 0.500, b 0.000, c -',
+        'LabelScore-AtoB accuracy per class: a 1.000, b 0.000, c -',
+        'LabelScore-AtoB share of the predicted pixels per class: a 1.000, b 0.000, '
+        'c 0.000',
+    ]
+
+
 def test_label_score_needs_aligned_data_and_known_palette():
     with pytest.raises(ValueError, match='aligned=True'):
         LabelScore(palette=PALETTE).process({}, [sample(class_map(), aligned=False)])
