@@ -273,3 +273,16 @@ def test_facades_selection_config_validates_on_the_val_split(tmp_path):
     for dataset, split in ((train, 'train'), (val, 'val'), (test, 'val')):
         dataset.full_init()
         assert {Path(p).parent.name for p in dataset.paths} == {split}
+
+
+def test_label_map_recipes_test_with_bootstrap_spreads_and_validate_without():
+    for name in (
+        'cyclegan_facades_cpu.py',
+        'cyclegan_facades.py',
+        'cyclegan_cityscapes.py',
+    ):
+        cfg = _load(CONFIGS / name)
+        rounds = {m['type']: m.get('bootstrap', 0) for m in cfg.test_evaluator}
+        assert rounds['FID'] == rounds['LabelScore'] == rounds['FCNScore'] == 100, name
+        # Validation during training stays cheap: no resampling.
+        assert all('bootstrap' not in m for m in cfg.val_evaluator), name
