@@ -3,6 +3,11 @@
 # unpaired and scored against the true pairs, every 1,000 iterations.
 # 4,000 iterations = 40 epochs of the 400 training files (batch 4), about as
 # many epochs as the horse2zebra recipe's 12,000 gave its larger set (45).
+# No identity loss: the paper introduces it for photo generation from
+# paintings (Sec. 5.2), not for its photo <-> label experiments, and on label
+# maps it pulls G_A towards keeping the photo's colours. Chosen on the val
+# split (cyclegan_facades_cpu_val.py) against the loss on, labels resized
+# nearest and a U-Net (docs/benchmarks.md, facades).
 _base_ = [
     './_base_/models/cyclegan_resnet6-32_patchgan.py',
     './_base_/datasets/aligned_64.py',
@@ -15,6 +20,8 @@ data_root = 'data/facades'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader
+
+model = dict(identity_loss=None)
 
 max_iters = 4000
 train_cfg = dict(max_iters=max_iters, val_interval=1000)

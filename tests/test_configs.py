@@ -161,7 +161,11 @@ def test_cpu_budget_recipes_share_everything_but_the_data():
     h2z, facades = (
         _load(CONFIGS / f'cyclegan_{name}_cpu.py') for name in ('h2z', 'facades')
     )
-    assert h2z.model == facades.model
+    # The same networks and losses, but facades trains without the identity
+    # loss (photo <-> labels, as the paper's experiments on label maps).
+    assert facades.model.identity_loss is None
+    assert h2z.model.identity_loss == dict(type='L1Loss', loss_weight=5.0)
+    assert dict(h2z.model, identity_loss=None) == facades.model
     assert h2z.model.generator.num_blocks == 6
     assert h2z.model.generator.upsample_mode == 'resize_conv'
     # 34x34 patches: each of the 14x14 outputs judges a part of a 64 px image.
