@@ -138,6 +138,7 @@ class BaseSegmentationMetric(BaseMetric):
         # A class's accuracy (recall) is near the share of pixels predicted as
         # it when the maps are not aligned with the truth; side by side, the
         # two tell a misplaced class from a missing one.
+        metric = f'{type(self).__name__}-{self.direction}'
         for title, values in (
             ('IoU', (hits, true_counts + predicted_counts - hits)),
             ('accuracy', (hits, true_counts)),
@@ -150,7 +151,6 @@ class BaseSegmentationMetric(BaseMetric):
                 f'{name} {part / whole:.3f}' if whole else f'{name} -'
                 for name, part, whole in zip(self.class_names, *values)
             )
-            metric = f'{type(self).__name__}-{self.direction}'
             print_log(f'{metric} {title} per class: {per_class}', logger='current')
         metrics = self._named_scores(confusion)
         if self.bootstrap:
